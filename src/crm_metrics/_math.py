@@ -1,0 +1,94 @@
+"""Arithmetic shared by every metric: safe division, duration units, percentages.
+
+The rules of METRICS.md §0.1 and §0.3 live here and nowhere else:
+
+* a zero denominator gives ``nan`` (never ``inf``, never a warning);
+* durations are computed in integer nanoseconds and converted to the unit asked for
+  only at the end (``"s"``, ``"min"`` or numpy's ``"m"``, ``"h"``, ``"D"``);
+* a 0-d result is returned as a Python ``float``, an array result as a float64 array.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from crm_metrics._validate import as_real
+
+__all__ = ["DURATION_UNITS", "as_result", "ns_per_unit", "safe_divide", "to_percent", "to_unit"]
+
+#: Nanoseconds in one unit of each accepted duration unit (``"m"`` is numpy's minute).
+DURATION_UNITS: dict[str, int] = {
+    "s": 1_000_000_000,
+    "min": 60_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+    "D": 86_400_000_000_000,
+}
+
+
+def ns_per_unit(unit: str) -> int:
+    """Nanoseconds in one ``unit``; the unit string must already be validated."""
+    return DURATION_UNITS[unit]
+
+
+def safe_divide(numerator: ArrayLike, denominator: ArrayLike) -> NDArray[np.float64]:
+    """Element-wise ``numerator / denominator`` with ``nan`` wherever the denominator is 0.
+
+    Broadcasts like numpy. ``0 / 0`` and ``x / 0`` give ``nan``; no RuntimeWarning is
+    emitted; NaN in either operand propagates.
+    """
+    num = np.asarray(numerator, dtype=np.float64)
+    den = np.asarray(denominator, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.divide(num, den)
+    return np.where(den == 0, np.nan, out)
+
+
+def to_unit(durations_ns: ArrayLike, unit: str) -> NDArray[np.float64]:
+    """Convert integer nanosecond durations to float64 in ``unit``."""
+    return np.asarray(durations_ns, dtype=np.float64) / float(DURATION_UNITS[unit])
+
+
+def as_result(values: ArrayLike) -> Any:
+    """Return a 0-d result as a Python scalar (float, or int for integer dtypes), else the array."""
+    arr = np.asarray(values)
+    if arr.ndim == 0:
+        return arr.item()
+    return arr
+
+
+def to_percent(x: ArrayLike) -> Any:
+    r"""Express a fraction as a percentage: ``100 * x``.
+
+    Every rate in crm_metrics is a fraction in [0, 1]; this is the one place a percentage
+    is produced (METRICS.md §0.1).
+
+    $$\mathrm{percent} = 100 \cdot x$$
+
+    Parameters
+    ----------
+    x : float or array_like
+        Fractions (any real value is accepted; NaN propagates).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A Python float for a scalar input, a float64 array otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.to_percent(0.25)
+    25.0
+    >>> cm.to_percent([0.5, 1.0])
+    array([ 50., 100.])
+    """
+    return as_result(100.0 * as_real("x", x))

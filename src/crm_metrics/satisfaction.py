@@ -1,0 +1,643 @@
+"""Satisfaction surveys: NPS, CSAT, CES and survey response rate (METRICS.md §2).
+
+Event-level functions take the raw answers (``scores``, one per response) and accept
+``by=`` for per-agent, per-channel, per-campaign or per-period figures; aggregate
+functions (``nps_from_counts``, ``satisfaction_index_from_mean``,
+``survey_response_rate``) take tallies and broadcast. Each metric is split into
+sufficient statistics (counts and sums per group) and a formula applied to them, so the
+grouped and the ungrouped result come from the same code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, overload
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from crm_metrics._groupby import Grouped, Groups, KeysLike, groups_of
+from crm_metrics._math import as_result, safe_divide
+from crm_metrics._validate import Count, Flag, Keys, MeanScore, Scale, Scores, validated
+
+__all__ = [
+    "NPSBreakdown",
+    "ces",
+    "ces_agree_share",
+    "csat",
+    "csat_mean",
+    "nps",
+    "nps_breakdown",
+    "nps_from_counts",
+    "nps_standard_error",
+    "satisfaction_index",
+    "satisfaction_index_from_mean",
+    "survey_response_rate",
+]
+
+#: The Net Promoter scale is fixed: 0..10, promoters 9-10, passives 7-8, detractors 0-6.
+NPS_SCALE = (0, 10)
+_PROMOTER = 9
+_PASSIVE = 7
+
+_AGREE_REASON = (
+    "the agree share is undefined on a lower-is-better effort scale (legacy CES 1.0); "
+    "report ces(scores, scale=(1, 5)) instead"
+)
+
+
+class NPSBreakdown(NamedTuple):
+    """Shares of promoters (9-10), passives (7-8) and detractors (0-6); they sum to 1."""
+
+    promoters: float
+    passives: float
+    detractors: float
+
+
+# --------------------------------------------------------------------------- sufficient statistics
+def _nps_tallies(
+    scores: NDArray[np.int64], groups: Groups
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Promoters, passives and detractors per group."""
+    promoters = groups.count(scores >= _PROMOTER)
+    detractors = groups.count(scores < _PASSIVE)
+    passives = groups.count() - promoters - detractors
+    return promoters, passives, detractors
+
+
+def _nps_score(promoters: ArrayLike, passives: ArrayLike, detractors: ArrayLike) -> NDArray[Any]:
+    """The NPS formula on tallies: 100 (P - D) / (P + Pa + D); nan for no responses."""
+    p, pa, d = (np.asarray(x, dtype=np.float64) for x in (promoters, passives, detractors))
+    return 100.0 * safe_divide(p - d, p + pa + d)
+
+
+def _share(scores: NDArray[np.int64], groups: Groups, hit: NDArray[np.bool_]) -> NDArray[Any]:
+    """Share of a group's responses for which ``hit`` holds."""
+    return safe_divide(groups.count(hit), groups.count())
+
+
+# --------------------------------------------------------------------------- NPS
+@overload
+def nps(scores: ArrayLike, *, by: None = None) -> float: ...
+@overload
+def nps(scores: ArrayLike, *, by: KeysLike) -> Grouped: ...
+@validated(scores=Scores(scale=NPS_SCALE), by=Keys())
+def nps(scores: ArrayLike, *, by: KeysLike | None = None) -> float | Grouped:
+    r"""Net Promoter Score: percent promoters minus percent detractors, in points.
+
+    $$\mathrm{NPS} = 100 \cdot \frac{n(s \ge 9) - n(s \le 6)}{n}$$
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers to "How likely are you to recommend us?" on the fixed 0..10 scale, one per
+        response.
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores`` (agent, channel, campaign, ``period_key(...)``);
+        a tuple of arrays groups by several keys.
+
+    Returns
+    -------
+    float or Grouped
+        Points in [-100, 100]; ``nan`` for no responses. With ``by``, one NPS per key.
+
+    Raises
+    ------
+    ValueError
+        If a score is outside 0..10, fractional or NaN, or ``by`` has another length.
+    TypeError
+        If ``scores`` is not numeric.
+
+    Notes
+    -----
+    Bain's definition: promoters answer 9 or 10, detractors 0 to 6, passives 7 or 8 count
+    only in the denominator. The result is in points (not a fraction), the one survey
+    figure reported that way. Grouped NPS is computed from per-group counts; a pooled NPS
+    over groups is ``nps_from_counts`` of the summed counts, never the mean of group scores.
+
+    References
+    ----------
+    F. Reichheld, "The One Number You Need to Grow", Harvard Business Review, 2003.
+
+    Examples
+    --------
+    Four answers: two promoters, one passive, one detractor.
+
+    >>> import crm_metrics as cm
+    >>> cm.nps([10, 9, 7, 3])
+    25.0
+    >>> cm.nps([10, 9, 7, 3], by=["north", "north", "south", "south"]).to_dict()
+    {'north': 100.0, 'south': -50.0}
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    return groups.finish(_nps_score(*_nps_tallies(s, groups)))
+
+
+@validated(promoters=Count(), passives=Count(), detractors=Count())
+def nps_from_counts(promoters: ArrayLike, passives: ArrayLike, detractors: ArrayLike) -> Any:
+    r"""Net Promoter Score from tallies of promoters, passives and detractors.
+
+    $$\mathrm{NPS} = 100 \cdot \frac{P - D}{P + P_a + D}$$
+
+    Parameters
+    ----------
+    promoters, passives, detractors : int or array_like of int
+        Counts (integral, >= 0) of answers 9-10, 7-8 and 0-6. Arrays broadcast; each
+        element is an independent segment or period. NaN propagates.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Points in [-100, 100]; ``nan`` where there are no responses.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative, fractional or infinite, or the shapes do not broadcast.
+    TypeError
+        If a count is not numeric.
+
+    Examples
+    --------
+    A quarter with 120 promoters, 50 passives and 30 detractors:
+
+    >>> import crm_metrics as cm
+    >>> cm.nps_from_counts(120, 50, 30)
+    45.0
+    >>> cm.nps_from_counts([120, 0], [50, 0], [30, 0])
+    array([45., nan])
+    """
+    return as_result(_nps_score(promoters, passives, detractors))
+
+
+@overload
+def nps_breakdown(scores: ArrayLike, *, by: None = None) -> NPSBreakdown: ...
+@overload
+def nps_breakdown(scores: ArrayLike, *, by: KeysLike) -> Grouped: ...
+@validated(scores=Scores(scale=NPS_SCALE), by=Keys())
+def nps_breakdown(scores: ArrayLike, *, by: KeysLike | None = None) -> NPSBreakdown | Grouped:
+    r"""Shares of promoters (9-10), passives (7-8) and detractors (0-6).
+
+    $$P = \frac{n(s \ge 9)}{n},\quad P_a = \frac{n(7 \le s \le 8)}{n},\quad
+    D = \frac{n(s \le 6)}{n},\qquad \mathrm{NPS} = 100\,(P - D)$$
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers on the 0..10 scale.
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores``.
+
+    Returns
+    -------
+    NPSBreakdown or Grouped
+        A named tuple ``(promoters, passives, detractors)`` of fractions summing to 1
+        (``nan`` three times for no responses). With ``by``, a :class:`Grouped` whose
+        ``values`` has the three columns ``promoters, passives, detractors``.
+
+    Raises
+    ------
+    ValueError
+        If a score is outside 0..10, fractional or NaN, or ``by`` has another length.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.nps_breakdown([10, 9, 7, 3])
+    NPSBreakdown(promoters=0.5, passives=0.25, detractors=0.25)
+    >>> cm.nps_breakdown([10, 3], by=["a", "b"]).to_dict()["b"]
+    {'promoters': 0.0, 'passives': 0.0, 'detractors': 1.0}
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    tallies = _nps_tallies(s, groups)
+    shares = np.column_stack([safe_divide(t, groups.count()) for t in tallies])
+    if groups.keys is None:
+        return NPSBreakdown(*(float(x) for x in shares[0]))
+    return groups.finish_rows(shares, NPSBreakdown._fields)
+
+
+@overload
+def nps_standard_error(scores: ArrayLike, *, by: None = None) -> float: ...
+@overload
+def nps_standard_error(scores: ArrayLike, *, by: KeysLike) -> Grouped: ...
+@validated(scores=Scores(scale=NPS_SCALE), by=Keys())
+def nps_standard_error(scores: ArrayLike, *, by: KeysLike | None = None) -> float | Grouped:
+    r"""Standard error of the NPS, in points (multinomial plug-in estimate).
+
+    $$\mathrm{SE} = 100 \cdot \sqrt{\frac{P + D - (P - D)^2}{n}}$$
+
+    with ``P`` and ``D`` the promoter and detractor shares of :func:`nps_breakdown`.
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers on the 0..10 scale.
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores``.
+
+    Returns
+    -------
+    float or Grouped
+        Points, >= 0; ``nan`` when fewer than 2 responses.
+
+    Raises
+    ------
+    ValueError
+        If a score is outside 0..10, fractional or NaN, or ``by`` has another length.
+
+    Notes
+    -----
+    NPS is 100 times the mean of a variable that is +1 for a promoter, -1 for a detractor
+    and 0 for a passive; its variance is ``P + D - (P - D)^2``. The plug-in estimate divides
+    by ``n`` (not ``n - 1``). A normal 95 % interval is ``nps ± 1.96 * SE``, reasonable once
+    each category has a handful of answers. Fewer than 2 responses give ``nan``: one answer
+    says nothing about spread.
+
+    References
+    ----------
+    The multinomial variance of the difference of two category shares; see e.g.
+    A. Agresti, *Categorical Data Analysis*, 3rd ed., Wiley, 2013, §16.1.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> round(cm.nps_standard_error([10, 9, 7, 3]), 4)
+    41.4578
+    >>> cm.nps_standard_error([10])
+    nan
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    promoters, _, detractors = _nps_tallies(s, groups)
+    n = groups.count()
+    p = safe_divide(promoters, n)
+    d = safe_divide(detractors, n)
+    # clip the tiny negative rounding residue of an all-promoter or all-detractor group
+    variance = np.maximum(p + d - (p - d) ** 2, 0.0)
+    with np.errstate(invalid="ignore"):
+        se = 100.0 * np.sqrt(safe_divide(variance, n))
+    return groups.finish(np.where(n < 2, np.nan, se))
+
+
+# --------------------------------------------------------------------------- CSAT
+@overload
+def csat(scores: ArrayLike, *, scale: tuple[int, int] = ..., by: None = None) -> float: ...
+@overload
+def csat(scores: ArrayLike, *, scale: tuple[int, int] = ..., by: KeysLike) -> Grouped: ...
+@validated(scale=Scale(min_span=2), scores=Scores(), by=Keys())
+def csat(
+    scores: ArrayLike, *, scale: tuple[int, int] = (1, 5), by: KeysLike | None = None
+) -> float | Grouped:
+    r"""Customer satisfaction score: the share of top-2-box answers.
+
+    $$\mathrm{CSAT} = \frac{n(s \ge \mathit{hi} - 1)}{n}$$
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers to "How satisfied were you?" on ``scale``.
+    scale : tuple of int, default (1, 5)
+        ``(lo, hi)``, integers with ``hi - lo >= 2`` (on a 2-point scale the top two boxes
+        would be every answer).
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores``.
+
+    Returns
+    -------
+    float or Grouped
+        A fraction in [0, 1] (use :func:`to_percent` for %); ``nan`` for no responses.
+
+    Raises
+    ------
+    ValueError
+        If a score is off the scale, fractional or NaN; if the scale is not valid.
+
+    Notes
+    -----
+    Definition chosen: top-2-box share (4-5 on 1..5, 9-10 on 1..10), as in the SoGoSurvey,
+    GetFeedback and Intercom guides. The mean answer is the common variant:
+    :func:`csat_mean`.
+
+    References
+    ----------
+    SoGoSurvey and GetFeedback CSAT guides; Intercom help, "CSAT".
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.csat([5, 4, 3, 5, 1])
+    0.6
+    >>> cm.csat([10, 9, 8, 10], scale=(1, 10))
+    0.75
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    return groups.finish(_share(s, groups, s >= scale[1] - 1))
+
+
+@overload
+def csat_mean(scores: ArrayLike, *, scale: tuple[int, int] = ..., by: None = None) -> float: ...
+@overload
+def csat_mean(scores: ArrayLike, *, scale: tuple[int, int] = ..., by: KeysLike) -> Grouped: ...
+@validated(scale=Scale(), scores=Scores(), by=Keys())
+def csat_mean(
+    scores: ArrayLike, *, scale: tuple[int, int] = (1, 5), by: KeysLike | None = None
+) -> float | Grouped:
+    r"""Mean satisfaction answer, on the survey's own scale.
+
+    $$\overline{s} = \frac{1}{n}\sum_i s_i$$
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers on ``scale``.
+    scale : tuple of int, default (1, 5)
+        ``(lo, hi)``, integers with ``hi > lo``; used to validate the answers.
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores``.
+
+    Returns
+    -------
+    float or Grouped
+        A value in [lo, hi]; ``nan`` for no responses.
+
+    Raises
+    ------
+    ValueError
+        If a score is off the scale, fractional or NaN; if the scale is not valid.
+
+    Notes
+    -----
+    The variant of CSAT reported by tools that average the answers. The default figure,
+    :func:`csat`, is the top-2-box share.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.csat_mean([5, 4, 3, 5, 1])
+    3.6
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    return groups.finish(groups.mean(s))
+
+
+@overload
+def satisfaction_index(
+    scores: ArrayLike, *, scale: tuple[int, int] = ..., by: None = None
+) -> float: ...
+@overload
+def satisfaction_index(
+    scores: ArrayLike, *, scale: tuple[int, int] = ..., by: KeysLike
+) -> Grouped: ...
+@validated(scale=Scale(), scores=Scores(), by=Keys())
+def satisfaction_index(
+    scores: ArrayLike, *, scale: tuple[int, int] = (1, 5), by: KeysLike | None = None
+) -> float | Grouped:
+    r"""Satisfaction index: the mean answer rescaled to 0..100 (ACSI style).
+
+    $$\mathrm{SI} = 100 \cdot \frac{\overline{s} - \mathit{lo}}{\mathit{hi} - \mathit{lo}}$$
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers on ``scale``.
+    scale : tuple of int, default (1, 5)
+        ``(lo, hi)``, integers with ``hi > lo``. The ACSI questionnaire uses ``(1, 10)``.
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores``.
+
+    Returns
+    -------
+    float or Grouped
+        A value in [0, 100]; ``nan`` for no responses.
+
+    Raises
+    ------
+    ValueError
+        If a score is off the scale, fractional or NaN; if ``hi <= lo``.
+
+    Notes
+    -----
+    Only the rescaling of the ACSI is implemented; the published ACSI is a weighted latent
+    variable model over several items. When only the item mean is known, use
+    :func:`satisfaction_index_from_mean`.
+
+    References
+    ----------
+    ACSI Methodology Report, University of Michigan.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.satisfaction_index([5, 4, 3, 5, 1])
+    65.0
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    lo, hi = scale
+    return groups.finish(100.0 * (groups.mean(s) - lo) / (hi - lo))
+
+
+@validated(scale=Scale(), mean=MeanScore())
+def satisfaction_index_from_mean(mean: ArrayLike, *, scale: tuple[int, int] = (1, 5)) -> Any:
+    r"""Satisfaction index from a precomputed mean answer (ACSI-style 0..100 rescaling).
+
+    $$\mathrm{SI} = 100 \cdot \frac{\overline{s} - \mathit{lo}}{\mathit{hi} - \mathit{lo}}$$
+
+    Parameters
+    ----------
+    mean : float or array_like
+        Item means on ``scale`` (in [lo, hi]); arrays give one index per element; NaN
+        propagates.
+    scale : tuple of int, default (1, 5)
+        ``(lo, hi)``, integers with ``hi > lo``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Values in [0, 100].
+
+    Raises
+    ------
+    ValueError
+        If a mean is outside [lo, hi] or infinite, or ``hi <= lo``.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.satisfaction_index_from_mean(7.5, scale=(1, 10))
+    72.22222222222223
+    """
+    lo, hi = scale
+    return as_result(100.0 * (np.asarray(mean) - lo) / (hi - lo))
+
+
+# --------------------------------------------------------------------------- CES
+@overload
+def ces(scores: ArrayLike, *, scale: tuple[int, int] = ..., by: None = None) -> float: ...
+@overload
+def ces(scores: ArrayLike, *, scale: tuple[int, int] = ..., by: KeysLike) -> Grouped: ...
+@validated(scale=Scale(), scores=Scores(), by=Keys())
+def ces(
+    scores: ArrayLike, *, scale: tuple[int, int] = (1, 7), by: KeysLike | None = None
+) -> float | Grouped:
+    r"""Customer Effort Score: the mean answer to the CES 2.0 agreement item.
+
+    $$\mathrm{CES} = \frac{1}{n}\sum_i s_i$$
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers to "The company made it easy for me to handle my issue" on ``scale``
+        (7 = strongly agree: higher is better).
+    scale : tuple of int, default (1, 7)
+        ``(lo, hi)``, integers with ``hi > lo``. Legacy CES 1.0 ("How much effort did you
+        personally have to put forth?", 1..5, lower is better) is averaged with
+        ``scale=(1, 5)``; its mean is not comparable with CES 2.0.
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores``.
+
+    Returns
+    -------
+    float or Grouped
+        A value in [lo, hi]; ``nan`` for no responses.
+
+    Raises
+    ------
+    ValueError
+        If a score is off the scale, fractional or NaN; if the scale is not valid.
+
+    Notes
+    -----
+    Definition chosen: the mean of the 1..7 CES 2.0 item (Gartner/CEB). The common
+    variant, the share of answers that agree (5-7), is :func:`ces_agree_share`.
+
+    References
+    ----------
+    M. Dixon, N. Toman, R. DeLisi, *The Effortless Experience*, Portfolio, 2013;
+    Gartner (CEB), "The new and improved Customer Effort Score".
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.ces([7, 6, 5, 2])
+    5.0
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    return groups.finish(groups.mean(s))
+
+
+@overload
+def ces_agree_share(
+    scores: ArrayLike,
+    *,
+    scale: tuple[int, int] = ...,
+    higher_is_better: bool = ...,
+    by: None = None,
+) -> float: ...
+@overload
+def ces_agree_share(
+    scores: ArrayLike,
+    *,
+    scale: tuple[int, int] = ...,
+    higher_is_better: bool = ...,
+    by: KeysLike,
+) -> Grouped: ...
+@validated(
+    scale=Scale(),
+    scores=Scores(),
+    higher_is_better=Flag(only=True, reason=_AGREE_REASON),
+    by=Keys(),
+)
+def ces_agree_share(
+    scores: ArrayLike,
+    *,
+    scale: tuple[int, int] = (1, 7),
+    higher_is_better: bool = True,
+    by: KeysLike | None = None,
+) -> float | Grouped:
+    r"""Share of CES answers that agree the issue was easy to handle (above the midpoint).
+
+    $$\mathrm{CES}_{\mathrm{agree}} = \frac{n\big(s > (\mathit{lo} + \mathit{hi}) / 2\big)}{n}$$
+
+    Parameters
+    ----------
+    scores : array_like of int
+        Answers on ``scale`` (5-7 agree on the default 1..7).
+    scale : tuple of int, default (1, 7)
+        ``(lo, hi)``, integers with ``hi > lo``.
+    higher_is_better : bool, default True
+        Must be True: on a lower-is-better effort scale (legacy CES 1.0) "agreeing" has no
+        meaning, so ``False`` is refused.
+    by : array_like or tuple of array_like, optional
+        Group keys aligned with ``scores``.
+
+    Returns
+    -------
+    float or Grouped
+        A fraction in [0, 1]; ``nan`` for no responses.
+
+    Raises
+    ------
+    ValueError
+        If a score is off the scale, fractional or NaN; if the scale is not valid; if
+        ``higher_is_better`` is False.
+
+    Notes
+    -----
+    The "% agree" variant of CES reported by CustomerGauge, Zonka and others; the default
+    CES figure is the mean (:func:`ces`). The neutral midpoint (4 on 1..7) does not agree.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.ces_agree_share([7, 6, 5, 4, 2])
+    0.6
+    """
+    s = np.asarray(scores)
+    groups = groups_of(by, len(s))
+    lo, hi = scale
+    return groups.finish(_share(s, groups, 2 * s > lo + hi))
+
+
+# --------------------------------------------------------------------------- response rate
+@validated(surveys_sent=Count(), responses=Count(le="surveys_sent"))
+def survey_response_rate(responses: ArrayLike, surveys_sent: ArrayLike) -> Any:
+    r"""Survey response rate: the share of surveys sent that were answered.
+
+    $$\mathrm{RR} = \frac{\mathit{responses}}{\mathit{surveys\_sent}}$$
+
+    Parameters
+    ----------
+    responses : int or array_like of int
+        Completed responses (a subset of the surveys sent).
+    surveys_sent : int or array_like of int
+        Surveys sent (invitations delivered). Arrays broadcast; NaN propagates.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A fraction in [0, 1]; ``nan`` where no survey was sent.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative, fractional or infinite, or responses exceed surveys sent.
+
+    References
+    ----------
+    P. Farris et al., *Marketing Metrics*, ch. "Response Rate" (O'Reilly, *Measuring
+    Marketing*).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.survey_response_rate(45, 300)
+    0.15
+    >>> cm.survey_response_rate([45, 0], [300, 0])
+    array([0.15,  nan])
+    """
+    return as_result(safe_divide(responses, surveys_sent))
