@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from crm_metrics._validate import as_real
+from crm_metrics._validate import Real, validated
 
 __all__ = ["DURATION_UNITS", "as_result", "ns_per_unit", "safe_divide", "to_percent", "to_unit"]
 
@@ -60,6 +60,7 @@ def as_result(values: ArrayLike) -> Any:
     return arr
 
 
+@validated(x=Real())
 def to_percent(x: ArrayLike) -> Any:
     r"""Express a fraction as a percentage: ``100 * x``.
 
@@ -91,4 +92,4 @@ def to_percent(x: ArrayLike) -> Any:
     >>> cm.to_percent([0.5, 1.0])
     array([ 50., 100.])
     """
-    return as_result(100.0 * as_real("x", x))
+    return as_result(100.0 * np.asarray(x))

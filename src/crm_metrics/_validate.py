@@ -15,7 +15,9 @@ Inputs are never modified: coercion copies whenever it changes anything.
 
 from __future__ import annotations
 
+import datetime
 import functools
+import numbers
 import inspect
 import warnings
 from abc import ABC, abstractmethod
@@ -40,7 +42,6 @@ __all__ = [
     "Scale",
     "Scores",
     "Timestamps",
-    "as_real",
     "rules_of",
     "validated",
 ]
@@ -93,6 +94,10 @@ def _length_error(name: str, n: int, ref_name: str, n_ref: int) -> ValueError:
 
 
 # --------------------------------------------------------------------------- array-likes
+#: Python scalars that numpy may hold in a 0-d object array and a rule can still judge.
+_SCALARS = (numbers.Number, str, bytes, datetime.date, datetime.timedelta)
+
+
 def _to_numpy(name: str, value: Any) -> NDArray[Any]:
     """Array-like (list, tuple, numpy, pandas or polars Series) to a numpy array, no copy."""
     if value is None:
@@ -111,9 +116,12 @@ def _to_numpy(name: str, value: Any) -> NDArray[Any]:
             return np.asarray(to_numpy(dtype="float64", na_value=np.nan))
         return np.asarray(to_numpy())
     try:
-        return np.asarray(value)
+        arr = np.asarray(value)
     except (ValueError, TypeError) as exc:  # ragged nesting and the like
         raise TypeError(f"{name} must be array-like: {exc}") from None
+    if arr.dtype.kind == "O" and arr.ndim == 0 and not isinstance(value, _SCALARS):
+        raise TypeError(f"{name} must be array-like, got {type(value).__name__}")
+    return arr
 
 
 def _numeric(name: str, value: Any) -> NDArray[np.float64]:
@@ -142,11 +150,6 @@ def _check_ndim(name: str, arr: NDArray[Any], event: bool) -> None:
         raise ValueError(
             f"{name} must be one-dimensional (one element per record), got {arr.ndim}-d"
         )
-
-
-def as_real(name: str, value: Any) -> NDArray[np.float64]:
-    """Any real numbers (aggregate input); NaN propagates, infinities are kept."""
-    return _numeric(name, value)
 
 
 # --------------------------------------------------------------------------- rules
@@ -203,7 +206,7 @@ class Real(Rule):
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
         yield _corrupt_first(valid, "abc")
-        yield _corrupt_first(valid, True)
+        yield True  # booleans are not numbers here (a list mixing them would upcast silently)
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,8 @@ class Count(Rule):
                 raise _value_error(name, arr, np.isinf(arr), "is infinite; a count must be finite")
             below = arr < self.minimum
             if below.any():
-                raise _value_error(name, arr, below, f"is below the minimum {self.minimum}")
+                rule = "is negative; a count must be >= 0" if self.minimum == 0 else ""
+                raise _value_error(name, arr, below, rule or f"is below the minimum {self.minimum}")
             fractional = np.floor(arr) != arr
             fractional &= ~missing
             if fractional.any():
