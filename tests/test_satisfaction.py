@@ -166,8 +166,8 @@ def test_survey_response_rate() -> None:
 @pytest.mark.parametrize(
     ("scores", "message"),
     [
-        ([10, 9, 11], r"scores\[2\] = 11.0 is outside the scale 0..10"),
-        ([10, -1], r"scores\[1\] = -1.0 is outside the scale 0..10"),
+        ([10, 9, 11], r"scores\[2\] = 11 is outside the scale 0..10"),
+        ([10, -1], r"scores\[1\] = -1 is outside the scale 0..10"),
         ([9.5], r"scores\[0\] = 9.5 is not a whole number"),
         ([3, float("nan")], r"scores\[1\] = nan is NaN"),
     ],

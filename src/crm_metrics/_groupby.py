@@ -35,6 +35,7 @@ __all__ = [
     "default_as_of",
     "factorize",
     "groups_of",
+    "happened_by",
     "in_window",
     "open_at",
     "period_key",
@@ -139,11 +140,16 @@ def _factorize_1d(arr: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
         ints = arr.view(np.uint8) if kind == "b" else arr
         lo, hi = int(ints.min()), int(ints.max())
         if hi - lo < 4 * n + 1024:  # compact range: count, no sort
-            offset = (ints - lo).astype(np.intp, copy=False)
+            # widen first: int8 [-100, 100] - (-100) would overflow in int8
+            wide = np.uint64 if ints.dtype.kind == "u" else np.int64
+            offset = (ints.astype(wide, copy=False) - wide(lo)).astype(np.intp, copy=False)
             present = np.bincount(offset, minlength=hi - lo + 1) > 0
-            lookup = np.cumsum(present, dtype=np.int64) - 1
-            keys = (np.flatnonzero(present) + lo).astype(ints.dtype)
-            return (keys.view(bool) if kind == "b" else keys), lookup[offset]
+            keys = (np.flatnonzero(present).astype(wide) + wide(lo)).astype(ints.dtype)
+            if present.all():  # every value of the range occurs: the offset is the code
+                codes = offset.astype(np.int64, copy=False)
+            else:
+                codes = (np.cumsum(present, dtype=np.int64) - 1)[offset]
+            return (keys.view(bool) if kind == "b" else keys), codes
     if kind != "M" and kind != "O" and bool(np.all(arr[1:] >= arr[:-1])):
         return _runs(arr)
     try:
@@ -202,6 +208,20 @@ class Groups:
             return np.array([n], dtype=np.int64)
         codes = self.codes if where is None else self.codes[where]
         return np.bincount(codes, minlength=self.n_groups).astype(np.int64, copy=False)
+
+    def histogram(self, bins: NDArray[np.int64], n_bins: int) -> NDArray[np.int64]:
+        """Per-group counts of integer bins ``0..n_bins-1``: shape ``(n_groups, n_bins)``.
+
+        One ``bincount`` over ``code * n_bins + bin``: the sufficient statistic of every
+        metric of a small integer scale (all survey metrics).
+        """
+        if self.codes is None:
+            counts = np.bincount(bins, minlength=n_bins)
+            return counts.reshape(1, n_bins).astype(np.int64, copy=False)
+        combined = self.codes * n_bins
+        combined += bins
+        counts = np.bincount(combined, minlength=self.n_groups * n_bins)
+        return counts.reshape(self.n_groups, n_bins).astype(np.int64, copy=False)
 
     def sum(self, values: NDArray[Any]) -> NDArray[np.float64]:
         """Sum of ``values`` per group, accumulated in float64."""
@@ -461,3 +481,11 @@ def open_at(
 ) -> NDArray[np.bool_]:
     """Records open at ``as_of``: created <= as_of and (closed is NaT or closed > as_of)."""
     return (created <= as_of) & (np.isnat(closed) | (closed > as_of))
+
+
+def happened_by(ts: NDArray[np.datetime64], as_of: np.datetime64) -> NDArray[np.datetime64]:
+    """A copy of ``ts`` in which events later than ``as_of`` are NaT (not yet happened).
+
+    Consistent with :func:`open_at`: an event exactly at ``as_of`` has happened.
+    """
+    return np.where(ts > as_of, np.datetime64("NaT", "ns"), ts)

@@ -15,18 +15,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from crm_metrics._validate import Real, validated
+from crm_metrics._validate import NS_PER_UNIT, Real, validated
 
 __all__ = ["DURATION_UNITS", "as_result", "ns_per_unit", "safe_divide", "to_percent", "to_unit"]
 
 #: Nanoseconds in one unit of each accepted duration unit (``"m"`` is numpy's minute).
-DURATION_UNITS: dict[str, int] = {
-    "s": 1_000_000_000,
-    "min": 60_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-    "D": 86_400_000_000_000,
-}
+DURATION_UNITS = NS_PER_UNIT
 
 
 def ns_per_unit(unit: str) -> int:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-import numbers
 import inspect
+import numbers
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -29,7 +29,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "NS_PER_UNIT",
     "Count",
+    "Duration",
     "Flag",
     "Frequency",
     "Instant",
@@ -42,6 +44,7 @@ __all__ = [
     "Scale",
     "Scores",
     "Timestamps",
+    "Unit",
     "rules_of",
     "validated",
 ]
@@ -49,9 +52,27 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: Bounds of datetime64[ns]; coarser inputs outside them would silently wrap on casting.
-_NS_MIN = np.datetime64(np.iinfo(np.int64).min + 1, "ns")
-_NS_MAX = np.datetime64(np.iinfo(np.int64).max, "ns")
+#: Bounds of datetime64[ns] (1677-09-21T00:12:43.145224193 .. 2262-04-11T23:47:16.854775807)
+#: in coarser units, as integers counted from 1970 in that unit; coarser inputs outside them
+#: would silently wrap on casting. Integers because numpy's own ns -> D cast of the minimum
+#: overflows, and comparing a coarse array with a datetime64[ns] bound promotes it to ns.
+_NS_BOUNDS: dict[str, tuple[int, int]] = {
+    "Y": (1678 - 1970, 2262 - 1970),
+    "M": ((1677 - 1970) * 12 + 9, (2262 - 1970) * 12 + 3),  # 1677-10 .. 2262-04
+    **{
+        unit: (-((2**63 - 1) // ns), (2**63 - 1) // ns)
+        for unit, ns in {
+            "W": 604_800 * 10**9,
+            "D": 86_400 * 10**9,
+            "h": 3_600 * 10**9,
+            "m": 60 * 10**9,
+            "s": 10**9,
+            "ms": 10**6,
+            "us": 10**3,
+            "ns": 1,
+        }.items()
+    },
+}
 
 
 # --------------------------------------------------------------------------- messages
@@ -70,6 +91,8 @@ def _first(mask: NDArray[np.bool_]) -> tuple[int, ...]:
 
 def _show(value: Any) -> str:
     """A short, readable rendering of one offending element."""
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return str(value)  # .item() would give None for NaT and an int for ns values
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -107,13 +130,21 @@ def _to_numpy(name: str, value: Any) -> NDArray[Any]:
     dtype = getattr(value, "dtype", None)
     to_numpy = getattr(value, "to_numpy", None)
     if to_numpy is not None and not isinstance(value, np.ndarray):
-        if getattr(dtype, "tz", None) is not None and hasattr(value, "dt"):
-            # tz-aware pandas: convert to naive UTC (METRICS.md §0.4)
-            return np.asarray(value.dt.tz_convert(None).to_numpy())
+        if getattr(dtype, "tz", None) is not None:
+            # tz-aware pandas (Series or DatetimeIndex): convert to naive UTC (METRICS.md §0.4)
+            naive = value.dt.tz_convert(None) if hasattr(value, "dt") else value.tz_convert(None)
+            return np.asarray(naive.to_numpy())
         kind = getattr(dtype, "kind", "O")
-        if not isinstance(dtype, np.dtype) and kind in "iufb":
+        if not isinstance(dtype, np.dtype) and kind == "b":
+            # pandas nullable booleans stay booleans (never numbers); <NA> becomes None
+            obj = np.asarray(to_numpy(dtype=object, na_value=None))
+            return obj if _is_none(obj).any() else obj.astype(bool)
+        if not isinstance(dtype, np.dtype) and kind in "iuf":
             # pandas nullable extension arrays: <NA> becomes NaN and is then judged by the rule
             return np.asarray(to_numpy(dtype="float64", na_value=np.nan))
+        if not isinstance(dtype, np.dtype) and kind == "O" and hasattr(value, "array"):
+            # pandas extension arrays of objects (string, category): <NA> becomes None
+            return np.asarray(to_numpy(dtype=object, na_value=None))
         return np.asarray(to_numpy())
     try:
         arr = np.asarray(value)
@@ -133,6 +164,12 @@ def _numeric(name: str, value: Any) -> NDArray[np.float64]:
     if kind in "iuf":
         return arr.astype(np.float64, copy=False)
     if kind == "O":
+        # astype would read True as 1.0 and parse "2.5": refuse booleans and strings first
+        is_bad = np.frompyfunc(lambda v: isinstance(v, (bool, np.bool_, str, bytes)), 1, 1)
+        bad = np.asarray(is_bad(arr), dtype=bool)
+        if bad.any():
+            pos = _first(bad)
+            raise TypeError(f"{name}{_position(pos)} = {_show(arr[pos])} is not a number")
         try:
             return arr.astype(np.float64)
         except (TypeError, ValueError):
@@ -238,6 +275,8 @@ class Count(Rule):
             if below.any():
                 rule = "is negative; a count must be >= 0" if self.minimum == 0 else ""
                 raise _value_error(name, arr, below, rule or f"is below the minimum {self.minimum}")
+            if self.event and (arr >= 2.0**63).any():
+                raise _value_error(name, arr, arr >= 2.0**63, "is too large for an int64 count")
             fractional = np.floor(arr) != arr
             fractional &= ~missing
             if fractional.any():
@@ -340,7 +379,14 @@ class Scores(Rule):
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.int64]:
         lo, hi = done[self.scale] if isinstance(self.scale, str) else self.scale
-        arr = _numeric(name, value)
+        off_scale = f"is outside the scale {lo}..{hi}"
+        raw = _to_numpy(name, value)
+        if raw.dtype.kind in "iu":  # integers: one min/max pass, no float copy
+            _check_ndim(name, raw, self.event)
+            if raw.size and (raw.min() < lo or raw.max() > hi):
+                raise _value_error(name, raw, (raw < lo) | (raw > hi), off_scale)
+            return raw.astype(np.int64, copy=False)
+        arr = _numeric(name, raw)
         _check_ndim(name, arr, self.event)
         with np.errstate(invalid="ignore"):
             missing = np.isnan(arr)
@@ -348,7 +394,7 @@ class Scores(Rule):
                 raise _value_error(name, arr, missing, "is NaN; survey scores may not be missing")
             outside = (arr < lo) | (arr > hi)
             if outside.any():
-                raise _value_error(name, arr, outside, f"is outside the scale {lo}..{hi}")
+                raise _value_error(name, arr, outside, off_scale)
             fractional = np.floor(arr) != arr
             if fractional.any():
                 raise _value_error(name, arr, fractional, "is not a whole number")
@@ -513,19 +559,21 @@ def _parse_iso(name: str, arr: NDArray[Any]) -> NDArray[np.datetime64]:
     except (ValueError, OverflowError):
         pass
     # Error path only: bisect to the first string that does not parse (log n conversions).
-    lo, hi = 0, len(arr) - 1
+    flat = arr.reshape(-1)  # a 0-d string (an Instant) has no len()
+    lo, hi = 0, len(flat) - 1
     while lo < hi:
         mid = (lo + hi) // 2
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                arr[lo : mid + 1].astype("datetime64[ns]")
+                flat[lo : mid + 1].astype("datetime64[ns]")
             lo = mid + 1
         except (ValueError, OverflowError):
             hi = mid
+    pos = tuple(int(i) for i in np.unravel_index(lo, arr.shape)) if arr.ndim else ()
     raise ValueError(
-        f"{name}[{lo}] = {_show(arr[lo])} is not an ISO-8601 timestamp (YYYY-MM-DD[Thh:mm:ss]); "
-        "other formats are never guessed, parse them first"
+        f"{name}{_position(pos)} = {_show(flat[lo])} is not an ISO-8601 timestamp "
+        "(YYYY-MM-DD[Thh:mm:ss]); other formats are never guessed, parse them first"
     )
 
 
@@ -533,9 +581,12 @@ def _timestamps(name: str, value: Any) -> NDArray[np.datetime64]:
     arr = _to_numpy(name, value)
     kind = arr.dtype.kind
     if kind == "M":
-        if arr.dtype != np.dtype("datetime64[ns]"):
-            valid = ~np.isnat(arr)
-            outside = valid & ((arr < _NS_MIN) | (arr > _NS_MAX))
+        unit, step = np.datetime_data(arr.dtype)
+        if unit in _NS_BOUNDS and (unit, step) != ("ns", 1):
+            # compare integers in the input's own unit: a cast to ns would wrap silently
+            lo, hi = _NS_BOUNDS[unit]
+            n = arr.view(np.int64)
+            outside = ~np.isnat(arr) & ((n < -(-lo // step)) | (n > hi // step))
             if outside.any():
                 raise _value_error(name, arr, outside, "is outside the datetime64[ns] range")
         return arr.astype("datetime64[ns]", copy=False)
@@ -544,6 +595,14 @@ def _timestamps(name: str, value: Any) -> NDArray[np.datetime64]:
     if kind == "O":
         if _is_none(arr).any():
             raise _value_error(name, arr, _is_none(arr), "is None; use NaT")
+        is_number = np.frompyfunc(lambda v: isinstance(v, (int, float, np.number, np.bool_)), 1, 1)
+        numbers_ = np.asarray(is_number(arr), dtype=bool)
+        if numbers_.any():  # astype would read them as nanoseconds
+            pos = _first(numbers_)
+            raise TypeError(
+                f"{name}{_position(pos)} = {_show(arr[pos])} is a number, not a timestamp; "
+                "numbers are refused because their unit would be a guess"
+            )
         try:
             return arr.astype("datetime64[ns]")
         except (TypeError, ValueError):
@@ -580,6 +639,8 @@ class Instant(Rule):
     """One point in time (``start``, ``end``, ``as_of``) as ``numpy.datetime64[ns]``."""
 
     optional: bool = True
+    #: the argument this instant may not precede (``end`` is declared ``not_before="start"``)
+    not_before: str | None = None
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> np.datetime64 | None:
         if value is None:
@@ -593,12 +654,76 @@ class Instant(Rule):
             )
         if np.isnat(arr):
             raise ValueError(f"{name} is NaT; give a timestamp or None")
-        return np.datetime64(arr.item(), "ns")
+        instant = np.datetime64(arr.item(), "ns")
+        earlier = done.get(self.not_before) if self.not_before else None
+        if earlier is not None and instant < earlier:
+            raise ValueError(
+                f"{name} = {instant} is earlier than {self.not_before} = {earlier}; "
+                f"the window [{self.not_before}, {name}) would be negative"
+            )
+        return instant
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
         yield "12/31/2014"
         yield 5
         yield ["2020-01-01", "2020-01-02"]
+        earlier = done.get(self.not_before) if self.not_before else None
+        if earlier is not None:
+            yield earlier - np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True)
+class Unit(Option):
+    """A duration unit: seconds, minutes (``"min"``, or numpy's ``"m"``), hours or days."""
+
+    choices: tuple[str, ...] = ("s", "min", "m", "h", "D")
+
+
+#: Nanoseconds per accepted duration unit (``"m"`` is numpy's minute, never a month).
+NS_PER_UNIT: dict[str, int] = {
+    "s": 1_000_000_000,
+    "min": 60_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+    "D": 86_400_000_000_000,
+}
+
+
+@dataclass(frozen=True)
+class Duration(Rule):
+    """A duration >= 0 (threshold, window, wait) as float64 nanoseconds.
+
+    ``numpy.timedelta64`` values (any resolution) are unit-free; plain numbers are read in
+    the unit named by the argument ``unit`` (METRICS.md §0.1: ``threshold=20`` with
+    ``unit="s"`` is 20 seconds). Arrays are accepted; NaN and NaT are refused.
+    """
+
+    unit: str = "unit"
+    event: bool = False
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
+        arr = _to_numpy(name, value)
+        if arr.dtype.kind == "m":
+            if np.isnat(arr).any():
+                raise _value_error(name, arr, np.isnat(arr), "is NaT; a duration must be set")
+            ns = arr.astype("timedelta64[ns]").astype(np.int64).astype(np.float64)
+        else:
+            ns = _numeric(name, arr) * float(NS_PER_UNIT[done[self.unit]])
+        _check_ndim(name, ns, self.event)
+        with np.errstate(invalid="ignore"):
+            if np.isnan(ns).any():
+                raise _value_error(name, arr, np.isnan(ns), "is NaN; a duration must be set")
+            if np.isinf(ns).any():
+                raise _value_error(name, arr, np.isinf(ns), "is infinite")
+            if (ns < 0).any():
+                raise _value_error(name, arr, ns < 0, "is negative; a duration must be >= 0")
+        return ns
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield _corrupt_first(valid, -1)
+        yield _corrupt_first(valid, float("nan"))
+        yield _corrupt_first(valid, "abc")
+        yield np.timedelta64(-5, "s")
 
 
 def _check_broadcast(shapes: list[tuple[str, tuple[int, ...]]]) -> None:

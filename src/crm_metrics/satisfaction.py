@@ -54,25 +54,44 @@ class NPSBreakdown(NamedTuple):
 
 
 # --------------------------------------------------------------------------- sufficient statistics
+# Every survey metric is a function of one sufficient statistic: the per-group histogram of
+# the answers over the scale (groups x scale points), counted in one bincount pass.
+def _histogram(
+    scores: NDArray[np.int64], by: Any, scale: tuple[int, int]
+) -> tuple[Groups, NDArray[np.int64]]:
+    """The groups of ``by`` and, per group, the number of answers at each scale point."""
+    lo, hi = scale
+    groups = groups_of(by, len(scores))
+    return groups, groups.histogram(scores - lo if lo else scores, hi - lo + 1)
+
+
+def _count_where(hist: NDArray[np.int64], points: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Answers per group at the scale points selected by ``points``."""
+    counts: NDArray[np.int64] = hist[:, points].sum(axis=1)
+    return counts
+
+
+def _mean(hist: NDArray[np.int64], scale: tuple[int, int]) -> NDArray[np.float64]:
+    """Mean answer per group (nan for a group without answers)."""
+    points = np.arange(scale[0], scale[1] + 1, dtype=np.float64)
+    return safe_divide(hist @ points, hist.sum(axis=1))
+
+
 def _nps_tallies(
-    scores: NDArray[np.int64], groups: Groups
+    hist: NDArray[np.int64],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Promoters, passives and detractors per group."""
-    promoters = groups.count(scores >= _PROMOTER)
-    detractors = groups.count(scores < _PASSIVE)
-    passives = groups.count() - promoters - detractors
-    return promoters, passives, detractors
+    """Promoters (9-10), passives (7-8) and detractors (0-6) per group."""
+    return (
+        hist[:, _PROMOTER:].sum(axis=1),
+        hist[:, _PASSIVE:_PROMOTER].sum(axis=1),
+        hist[:, :_PASSIVE].sum(axis=1),
+    )
 
 
 def _nps_score(promoters: ArrayLike, passives: ArrayLike, detractors: ArrayLike) -> NDArray[Any]:
     """The NPS formula on tallies: 100 (P - D) / (P + Pa + D); nan for no responses."""
     p, pa, d = (np.asarray(x, dtype=np.float64) for x in (promoters, passives, detractors))
     return 100.0 * safe_divide(p - d, p + pa + d)
-
-
-def _share(scores: NDArray[np.int64], groups: Groups, hit: NDArray[np.bool_]) -> NDArray[Any]:
-    """Share of a group's responses for which ``hit`` holds."""
-    return safe_divide(groups.count(hit), groups.count())
 
 
 # --------------------------------------------------------------------------- NPS
@@ -128,9 +147,8 @@ def nps(scores: ArrayLike, *, by: KeysLike | None = None) -> float | Grouped:
     >>> cm.nps([10, 9, 7, 3], by=["north", "north", "south", "south"]).to_dict()
     {'north': 100.0, 'south': -50.0}
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
-    return groups.finish(_nps_score(*_nps_tallies(s, groups)))
+    groups, hist = _histogram(np.asarray(scores), by, NPS_SCALE)
+    return groups.finish(_nps_score(*_nps_tallies(hist)))
 
 
 @validated(promoters=Count(), passives=Count(), detractors=Count())
@@ -208,10 +226,9 @@ def nps_breakdown(scores: ArrayLike, *, by: KeysLike | None = None) -> NPSBreakd
     >>> cm.nps_breakdown([10, 3], by=["a", "b"]).to_dict()["b"]
     {'promoters': 0.0, 'passives': 0.0, 'detractors': 1.0}
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
-    tallies = _nps_tallies(s, groups)
-    shares = np.column_stack([safe_divide(t, groups.count()) for t in tallies])
+    groups, hist = _histogram(np.asarray(scores), by, NPS_SCALE)
+    n = hist.sum(axis=1)
+    shares = np.column_stack([safe_divide(t, n) for t in _nps_tallies(hist)])
     if groups.keys is None:
         return NPSBreakdown(*(float(x) for x in shares[0]))
     return groups.finish_rows(shares, NPSBreakdown._fields)
@@ -267,10 +284,9 @@ def nps_standard_error(scores: ArrayLike, *, by: KeysLike | None = None) -> floa
     >>> cm.nps_standard_error([10])
     nan
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
-    promoters, _, detractors = _nps_tallies(s, groups)
-    n = groups.count()
+    groups, hist = _histogram(np.asarray(scores), by, NPS_SCALE)
+    promoters, _, detractors = _nps_tallies(hist)
+    n = hist.sum(axis=1)
     p = safe_divide(promoters, n)
     d = safe_divide(detractors, n)
     # clip the tiny negative rounding residue of an all-promoter or all-detractor group
@@ -331,9 +347,9 @@ def csat(
     >>> cm.csat([10, 9, 8, 10], scale=(1, 10))
     0.75
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
-    return groups.finish(_share(s, groups, s >= scale[1] - 1))
+    groups, hist = _histogram(np.asarray(scores), by, scale)
+    top_two = np.arange(scale[0], scale[1] + 1) >= scale[1] - 1
+    return groups.finish(safe_divide(_count_where(hist, top_two), hist.sum(axis=1)))
 
 
 @overload
@@ -378,9 +394,8 @@ def csat_mean(
     >>> cm.csat_mean([5, 4, 3, 5, 1])
     3.6
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
-    return groups.finish(groups.mean(s))
+    groups, hist = _histogram(np.asarray(scores), by, scale)
+    return groups.finish(_mean(hist, scale))
 
 
 @overload
@@ -434,10 +449,9 @@ def satisfaction_index(
     >>> cm.satisfaction_index([5, 4, 3, 5, 1])
     65.0
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
+    groups, hist = _histogram(np.asarray(scores), by, scale)
     lo, hi = scale
-    return groups.finish(100.0 * (groups.mean(s) - lo) / (hi - lo))
+    return groups.finish(100.0 * (_mean(hist, scale) - lo) / (hi - lo))
 
 
 @validated(scale=Scale(), mean=MeanScore())
@@ -525,9 +539,8 @@ def ces(
     >>> cm.ces([7, 6, 5, 2])
     5.0
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
-    return groups.finish(groups.mean(s))
+    groups, hist = _histogram(np.asarray(scores), by, scale)
+    return groups.finish(_mean(hist, scale))
 
 
 @overload
@@ -597,10 +610,10 @@ def ces_agree_share(
     >>> cm.ces_agree_share([7, 6, 5, 4, 2])
     0.6
     """
-    s = np.asarray(scores)
-    groups = groups_of(by, len(s))
+    groups, hist = _histogram(np.asarray(scores), by, scale)
     lo, hi = scale
-    return groups.finish(_share(s, groups, 2 * s > lo + hi))
+    agree = 2 * np.arange(lo, hi + 1) > lo + hi
+    return groups.finish(safe_divide(_count_where(hist, agree), hist.sum(axis=1)))
 
 
 # --------------------------------------------------------------------------- response rate

@@ -35,6 +35,7 @@ import crm_metrics as cm
 from . import strategies as gen
 
 Options = dict[str, Any]
+NO_OPTIONS: st.SearchStrategy[Options] = st.just({})
 Bounds = Callable[[Options], tuple[float, float]]
 
 
@@ -44,7 +45,7 @@ class Entry:
 
     kind: str
     example: Options = field(default_factory=dict)
-    options: st.SearchStrategy[Options] = st.just({})
+    options: st.SearchStrategy[Options] = NO_OPTIONS
     records: Callable[[int, Options], st.SearchStrategy[Options]] | None = None
     scalars: Callable[[Options], st.SearchStrategy[Options]] | None = None
     zero: tuple[Options, ...] = ()
@@ -75,7 +76,7 @@ def _survey(
 ) -> Entry:
     """An event-level survey metric; ``default_scale`` None means the fixed NPS scale."""
     if default_scale is None:
-        options: st.SearchStrategy[Options] = st.just({})
+        options: st.SearchStrategy[Options] = NO_OPTIONS
         example: Options = {"scores": [10, 9, 7, 3, 0]}
     else:
         options = gen.scales(min_span).map(lambda s: {"scale": s})

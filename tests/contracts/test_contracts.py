@@ -41,7 +41,8 @@ def assert_in_bounds(values: np.ndarray[Any, Any], bounds: tuple[float, float]) 
     finite = values[~np.isnan(values)]
     assert np.isfinite(finite).all(), f"infinite result {values}"
     slack = RTOL * max(abs(lo), abs(hi), 1.0)
-    assert (finite >= lo - slack).all() and (finite <= hi + slack).all(), (values, bounds)
+    assert (finite >= lo - slack).all(), (values, bounds)
+    assert (finite <= hi + slack).all(), (values, bounds)
 
 
 def example_args(name: str) -> dict[str, Any]:
@@ -114,7 +115,8 @@ def test_aggregate_broadcasting_equals_elementwise(name: str, data: st.DataObjec
     expected = [func(**row, **options) for row in rows]
     columns = {k: np.array([row[k] for row in rows]) for k in rows[0]}
     got = func(**columns, **options)
-    assert isinstance(got, np.ndarray) and got.shape == (len(rows),)
+    assert isinstance(got, np.ndarray)
+    assert got.shape == (len(rows),)
     assert_same(got, expected)
     # 2-D: the same values as a column broadcast against a row of one
     as_column = {k: v.reshape(-1, 1) for k, v in columns.items()}
@@ -154,7 +156,8 @@ def test_event_empty_input(name: str, data: st.DataObject) -> None:
     else:
         assert (values == entry.empty).all()
     grouped = func(**records, **options, by=np.array([], dtype=np.int64))
-    assert isinstance(grouped, cm.Grouped) and len(grouped) == 0
+    assert isinstance(grouped, cm.Grouped)
+    assert len(grouped) == 0
 
 
 @pytest.mark.parametrize("name", entries("event"))
