@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics._math import safe_divide
-from crm_metrics._validate import Frequency, Keys, Real, Timestamps, validated
+from crm_metrics._validate import Frequency, Keys, Timestamps, TzOffset, validated
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -325,7 +325,7 @@ def groups_of(
 
 
 # --------------------------------------------------------------------------- periods
-@validated(ts=Timestamps(nat_ok=True), freq=Frequency(), tz_offset_hours=Real())
+@validated(ts=Timestamps(nat_ok=True), freq=Frequency(), tz_offset_hours=TzOffset())
 def period_key(ts: ArrayLike, freq: str, *, tz_offset_hours: float = 0.0) -> NDArray[np.datetime64]:
     r"""Label each timestamp with the start of its calendar period.
 
@@ -368,13 +368,8 @@ def period_key(ts: ArrayLike, freq: str, *, tz_offset_hours: float = 0.0) -> NDA
           dtype='datetime64[ns]')
     """
     t = np.asarray(ts)
-    offset = float(np.asarray(tz_offset_hours))
-    if not np.isfinite(offset) or abs(offset) > 24:
-        raise ValueError(
-            f"tz_offset_hours = {offset!r} must be a finite number of hours in -24..24"
-        )
-    if offset:
-        t = t + np.timedelta64(round(offset * _NS_PER_HOUR), "ns")
+    if tz_offset_hours:
+        t = t + np.timedelta64(round(tz_offset_hours * _NS_PER_HOUR), "ns")
     if freq == "D":
         out = t.astype("datetime64[D]")
     elif freq == "W":
@@ -399,7 +394,7 @@ def period_key(ts: ArrayLike, freq: str, *, tz_offset_hours: float = 0.0) -> NDA
     customer_id=Keys(optional=False, multi=False),
     ts=Timestamps(),
     freq=Frequency(),
-    tz_offset_hours=Real(),
+    tz_offset_hours=TzOffset(),
 )
 def cohort_key(
     customer_id: ArrayLike, ts: ArrayLike, freq: str, *, tz_offset_hours: float = 0.0

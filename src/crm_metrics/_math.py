@@ -36,8 +36,8 @@ def safe_divide(numerator: ArrayLike, denominator: ArrayLike) -> NDArray[np.floa
     """
     num = np.asarray(numerator, dtype=np.float64)
     den = np.asarray(denominator, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.divide(num, den)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.divide(num, den)  # a finite quotient may still overflow to inf: no warning
     return np.where(den == 0, np.nan, out)
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "Count",
     "Duration",
     "Flag",
+    "Flags",
     "Frequency",
     "Instant",
     "Keys",
@@ -44,6 +45,7 @@ __all__ = [
     "Scale",
     "Scores",
     "Timestamps",
+    "TzOffset",
     "Unit",
     "rules_of",
     "validated",
@@ -233,17 +235,57 @@ def _corrupt_first(valid: Any, replacement: Any) -> Any:
 
 @dataclass(frozen=True)
 class Real(Rule):
-    """Any real number: NaN and infinities are accepted (aggregate inputs propagate them)."""
+    """Any real number.
+
+    Aggregate inputs (``event=False``) accept NaN and infinities and propagate them.
+    Record-aligned inputs (``event=True``: a series or one value per record) must be 1-D
+    and finite.
+    """
+
+    event: bool = False
 
     def broadcasts(self) -> bool:
-        return True
+        return not self.event
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
-        return _numeric(name, value)
+        arr = _numeric(name, value)
+        if self.event:
+            _check_ndim(name, arr, True)
+            bad = ~np.isfinite(arr)
+            if bad.any():
+                raise _value_error(name, arr, bad, "is not finite; record inputs must be set")
+        return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
         yield _corrupt_first(valid, "abc")
         yield True  # booleans are not numbers here (a list mixing them would upcast silently)
+        if self.event:
+            yield _corrupt_first(valid, float("nan"))
+
+
+@dataclass(frozen=True)
+class Flags(Rule):
+    """Record-aligned yes/no flags: booleans, or the integers 0 and 1 (NaN refused)."""
+
+    event: bool = True
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.bool_]:
+        arr = _to_numpy(name, value)
+        _check_ndim(name, arr, self.event)
+        if arr.dtype.kind == "b":
+            return arr
+        if arr.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must be booleans (or 0/1), got dtype {arr.dtype}")
+        with np.errstate(invalid="ignore"):
+            bad = (arr != 0) & (arr != 1)
+        if bad.any():
+            raise _value_error(name, arr, bad, "is not a flag; use True/False or 1/0")
+        return np.asarray(arr == 1, dtype=bool)
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield _corrupt_first(np.asarray(valid).astype(int), 2)
+        yield _corrupt_first(np.asarray(valid).astype(float), float("nan"))
+        yield _corrupt_first(valid, "yes")
 
 
 @dataclass(frozen=True)
@@ -350,6 +392,8 @@ class Scale(Rule):
     min_span: int = 1
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> tuple[int, int]:
+        if isinstance(value, np.ndarray) and value.shape == (2,) and value.dtype.kind in "iu":
+            value = tuple(value.tolist())
         if (
             not isinstance(value, Sequence)
             or isinstance(value, str)
@@ -456,6 +500,26 @@ class Flag(Rule):
 
 
 @dataclass(frozen=True)
+class TzOffset(Rule):
+    """Hours between the local calendar and UTC: one finite number in -24..24."""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> float:
+        arr = _numeric(name, value)
+        if arr.ndim != 0:
+            raise ValueError(f"{name} must be a single number of hours, got shape {arr.shape}")
+        hours = float(arr)
+        if not np.isfinite(hours) or abs(hours) > 24:
+            raise ValueError(f"{name} = {hours!r} must be a finite number of hours in -24..24")
+        return hours
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield 25
+        yield float("nan")
+        yield [1, 2]
+        yield "+02:00"
+
+
+@dataclass(frozen=True)
 class Option(Rule):
     """One of a fixed set of option strings."""
 
@@ -549,7 +613,18 @@ class Keys(Rule):
 
 
 def _parse_iso(name: str, arr: NDArray[Any]) -> NDArray[np.datetime64]:
-    """ISO-8601 strings to datetime64[ns]; the first unparseable string is named."""
+    """ISO-8601 strings to datetime64[ns]; the first unparseable string is named.
+
+    numpy also reads ``"today"``, ``"now"`` and ``""``; they are refused, because the first
+    two depend on the wall clock and the last hides a missing value (write ``"NaT"``).
+    """
+    if arr.size:
+        stripped = np.char.lower(np.char.strip(arr))
+        vague = (stripped == "today") | (stripped == "now") | (stripped == "")
+        if vague.any():
+            raise _value_error(
+                name, arr, vague, "is not a timestamp; write an ISO-8601 time, or 'NaT'"
+            )
     try:
         with warnings.catch_warnings():
             # numpy warns, then converts to UTC, for strings with an explicit offset
