@@ -29,6 +29,18 @@ from crm_metrics.satisfaction import (
 
 __version__ = "0.1.0.dev0"
 
+#: Subpackages imported on first use, so ``import crm_metrics`` stays light (PEP 562).
+_LAZY_SUBMODULES = frozenset({"datasets"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"crm_metrics.{name}")
+    raise AttributeError(f"module 'crm_metrics' has no attribute {name!r}")
+
+
 __all__ = [
     "Grouped",
     "NPSBreakdown",
