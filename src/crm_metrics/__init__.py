@@ -30,7 +30,7 @@ from crm_metrics.satisfaction import (
 __version__ = "0.1.0.dev0"
 
 #: Subpackages imported on first use, so ``import crm_metrics`` stays light (PEP 562).
-_LAZY_SUBMODULES = frozenset({"datasets"})
+_LAZY_SUBMODULES = frozenset({"clv", "datasets"})
 
 
 def __getattr__(name: str) -> object:
