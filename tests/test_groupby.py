@@ -674,3 +674,43 @@ def test_window_helpers_do_not_mutate() -> None:
     open_at(ts, ts, t("2024-01-01"))
     default_as_of(ts)
     np.testing.assert_array_equal(ts, TS)
+
+
+def _groups(codes: list[int] | np.ndarray, n_groups: int) -> Groups:
+    codes = np.asarray(codes, dtype=np.int64)
+    return Groups(codes=codes, n_groups=n_groups, n_records=len(codes), keys=np.arange(n_groups))
+
+
+def test_min_max_of_datetimes_ignore_nat() -> None:
+    ts = np.array(["2024-01-05", "NaT", "2024-01-01", "NaT", "NaT"], dtype="datetime64[ns]")
+    g = _groups([0, 0, 0, 1, 2], 3)
+    np.testing.assert_array_equal(
+        g.min(ts), np.array(["2024-01-01", "NaT", "NaT"], dtype="datetime64[ns]")
+    )
+    np.testing.assert_array_equal(
+        g.max(ts), np.array(["2024-01-05", "NaT", "NaT"], dtype="datetime64[ns]")
+    )
+    whole = Groups(codes=None, n_groups=1, n_records=5)
+    assert whole.min(ts)[0] == np.datetime64("2024-01-01")
+    assert whole.max(ts)[0] == np.datetime64("2024-01-05")
+
+
+def test_min_max_of_timedeltas_and_booleans() -> None:
+    g = _groups([0, 1, 1], 2)
+    td = np.array([5, 3, 9], dtype="timedelta64[s]")
+    np.testing.assert_array_equal(g.max(td), np.array([5, 9], dtype="timedelta64[s]"))
+    np.testing.assert_array_equal(g.min(np.array([True, False, True])), [True, False])
+    np.testing.assert_array_equal(g.max(np.array([False, False, True])), [False, True])
+
+
+@pytest.mark.parametrize("n_groups", [1, 3, 70_000])
+def test_median_matches_numpy_per_group(n_groups: int) -> None:
+    """Many groups take two 16-bit radix passes; compare with np.median group by group."""
+    rng = np.random.default_rng(7)
+    n = 3 * n_groups + 11
+    codes = np.concatenate([np.arange(n_groups), rng.integers(0, n_groups, n - n_groups)])
+    values = rng.normal(size=n)
+    got = _groups(codes, n_groups).median(values)
+    probe = rng.choice(n_groups, size=min(n_groups, 200), replace=False)
+    expected = [np.median(values[codes == k]) for k in probe]
+    np.testing.assert_array_equal(got[probe], expected)

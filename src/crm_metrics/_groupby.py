@@ -234,36 +234,66 @@ class Groups:
         """Arithmetic mean per group (nan for an empty group)."""
         return safe_divide(self.sum(values), self.count())
 
-    def _extreme(self, values: NDArray[Any], ufunc: np.ufunc, fill: Any) -> NDArray[Any]:
-        """Per-group ``ufunc`` reduction (minimum or maximum) by one unbuffered ``ufunc.at``."""
-        counts = self.count()
+    def _extreme(self, values: NDArray[Any], largest: bool) -> NDArray[Any]:
+        """Per-group minimum or maximum by one unbuffered ``ufunc.at`` pass.
+
+        Datetimes and timedeltas are reduced on their int64 view with NaT never winning
+        (a group of only NaT gives NaT); booleans on their uint8 view. A float group
+        without records gives nan (``groups_of`` never makes one).
+        """
+        kind = values.dtype.kind
+        if kind in "mM":
+            ints = values.view(np.int64)
+            if not largest:  # NaT is the smallest int64: move it to the top for a minimum
+                ints = np.where(np.isnat(values), np.iinfo(np.int64).max, ints)
+            out = self._extreme(ints, largest)
+            if not largest:
+                out[out == np.iinfo(np.int64).max] = np.iinfo(np.int64).min
+            return out.view(values.dtype)
+        if kind == "b":
+            return self._extreme(values.view(np.uint8), largest).astype(bool)
+        ufunc = np.maximum if largest else np.minimum
+        if kind == "f":
+            fill: Any = -np.inf if largest else np.inf
+        else:
+            info = np.iinfo(values.dtype)
+            fill = info.min if largest else info.max
         if self.codes is None:
-            out = np.array([ufunc.reduce(values) if len(values) else fill])
+            out = np.array([ufunc.reduce(values) if len(values) else fill], dtype=values.dtype)
         else:
             out = np.full(self.n_groups, fill, dtype=values.dtype)
             ufunc.at(out, self.codes, values)
-        if values.dtype.kind == "f":
-            out = np.where(counts > 0, out, np.nan)
+        if kind == "f":
+            out = np.where(self.count() > 0, out, np.nan)
         return out
 
     def min(self, values: NDArray[Any]) -> NDArray[Any]:
-        """Smallest value per group (float groups without records give nan)."""
-        fill = np.inf if values.dtype.kind == "f" else np.iinfo(values.dtype).max
-        return self._extreme(values, np.minimum, fill)
+        """Smallest value per group (NaT ignored for datetimes; see :meth:`_extreme`)."""
+        return self._extreme(values, largest=False)
 
     def max(self, values: NDArray[Any]) -> NDArray[Any]:
-        """Largest value per group (float groups without records give nan)."""
-        fill = -np.inf if values.dtype.kind == "f" else np.iinfo(values.dtype).min
-        return self._extreme(values, np.maximum, fill)
+        """Largest value per group (NaT ignored for datetimes; see :meth:`_extreme`)."""
+        return self._extreme(values, largest=True)
 
     def median(self, values: NDArray[Any]) -> NDArray[np.float64]:
-        """Median per group, numpy's midpoint rule; exact (one sort), nan for an empty group."""
+        """Median per group, numpy's midpoint rule; exact, nan for an empty group.
+
+        One sort of the values, then a stable LSD radix sort of their group codes in 16-bit
+        digits (numpy sorts 16-bit integers by radix), so each group's values end up
+        contiguous and ordered.
+        """
         if self.codes is None:
             if len(values) == 0:
                 return np.array([np.nan])
             return np.array([np.median(values.astype(np.float64))])
         counts = self.count()
-        ordered = values[np.lexsort((values, self.codes))].astype(np.float64)
+        order = np.argsort(values)
+        shift = 0
+        while (self.n_groups - 1) >> shift:
+            digit = ((self.codes[order] >> shift) & 0xFFFF).astype(np.uint16)
+            order = order[np.argsort(digit, kind="stable")]
+            shift += 16
+        ordered = values[order].astype(np.float64)
         starts = np.cumsum(counts) - counts
         low = starts + (counts - 1) // 2
         high = starts + counts // 2
