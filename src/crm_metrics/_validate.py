@@ -184,6 +184,21 @@ def _is_none(arr: NDArray[Any]) -> NDArray[np.bool_]:
     return np.asarray(np.equal(arr, np.asarray(None, dtype=object)), dtype=bool)
 
 
+def _finite_numbers(
+    name: str, value: Any, event: bool, what: str
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """float64 values and their NaN mask; infinities refused, NaN refused in record inputs."""
+    arr = _numeric(name, value)
+    _check_ndim(name, arr, event)
+    missing = np.isnan(arr)
+    if event and missing.any():
+        raise _value_error(name, arr, missing, "is NaN; record inputs may not be missing")
+    infinite = np.isinf(arr)
+    if infinite.any():
+        raise _value_error(name, arr, infinite, f"is infinite; {what} must be finite")
+    return arr, missing
+
+
 def _check_ndim(name: str, arr: NDArray[Any], event: bool) -> None:
     if event and arr.ndim != 1:
         raise ValueError(
@@ -305,14 +320,8 @@ class Count(Rule):
         return not self.event
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[Any]:
-        arr = _numeric(name, value)
-        _check_ndim(name, arr, self.event)
+        arr, missing = _finite_numbers(name, value, self.event, "a count")
         with np.errstate(invalid="ignore"):
-            missing = np.isnan(arr)
-            if self.event and missing.any():
-                raise _value_error(name, arr, missing, "is NaN; record inputs may not be missing")
-            if np.isinf(arr).any():
-                raise _value_error(name, arr, np.isinf(arr), "is infinite; a count must be finite")
             below = arr < self.minimum
             if below.any():
                 rule = "is negative; a count must be >= 0" if self.minimum == 0 else ""
@@ -366,14 +375,8 @@ class Money(Rule):
         return not self.event
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
-        arr = _numeric(name, value)
-        _check_ndim(name, arr, self.event)
+        arr, _ = _finite_numbers(name, value, self.event, "money")
         with np.errstate(invalid="ignore"):
-            missing = np.isnan(arr)
-            if self.event and missing.any():
-                raise _value_error(name, arr, missing, "is NaN; record inputs may not be missing")
-            if np.isinf(arr).any():
-                raise _value_error(name, arr, np.isinf(arr), "is infinite; money must be finite")
             if not self.signed and (arr < 0).any():
                 raise _value_error(name, arr, arr < 0, "is negative; this amount must be >= 0")
         return arr
