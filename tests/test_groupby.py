@@ -714,3 +714,34 @@ def test_median_matches_numpy_per_group(n_groups: int) -> None:
     probe = rng.choice(n_groups, size=min(n_groups, 200), replace=False)
     expected = [np.median(values[codes == k]) for k in probe]
     np.testing.assert_array_equal(got[probe], expected)
+
+
+def test_median_with_no_groups_terminates() -> None:
+    empty = Groups(codes=np.zeros(0, dtype=np.int64), n_groups=0, n_records=0, keys=np.arange(0))
+    assert empty.median(np.zeros(0)).shape == (0,)
+
+
+def test_midnight_datetime_keys_are_counted_not_sorted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """period_key labels take the counting path; NaT stays one group, sorted last."""
+    keys = np.array(
+        ["1970-03-01", "NaT", "1969-12-01", "1970-03-01", "NaT", "1970-01-01"],
+        dtype="datetime64[ns]",
+    )
+
+    def no_sort(*args: object, **kwargs: object) -> None:
+        raise AssertionError("np.unique must not be called")
+
+    monkeypatch.setattr(np, "unique", no_sort)
+    uniq, codes, n = factorize(keys)
+    assert n == 4
+    np.testing.assert_array_equal(
+        uniq, np.array(["1969-12-01", "1970-01-01", "1970-03-01", "NaT"], dtype="datetime64[ns]")
+    )
+    np.testing.assert_array_equal(codes, [2, 3, 0, 2, 3, 1])
+
+
+def test_intraday_datetime_keys_still_group_exactly() -> None:
+    keys = np.array(["2024-01-01T10:00", "NaT", "2024-01-01T09:00"], dtype="datetime64[ns]")
+    _, codes, n = factorize(keys)
+    assert n == 3
+    np.testing.assert_array_equal(codes, [1, 2, 0])

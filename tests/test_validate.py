@@ -895,3 +895,9 @@ def test_scale_accepts_a_numpy_pair() -> None:
 def test_tz_offset_must_be_one_number(bad: object) -> None:
     with pytest.raises(ValueError, match="tz_offset_hours must be a single number"):
         TzOffset().coerce("tz_offset_hours", bad, {})
+
+
+def test_an_empty_list_is_empty_timestamps() -> None:
+    out = Timestamps().coerce("ts", [], {})
+    assert out.dtype == np.dtype("datetime64[ns]")
+    assert out.shape == (0,)

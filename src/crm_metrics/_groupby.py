@@ -131,6 +131,31 @@ def _runs(arr: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
     return arr[change], codes
 
 
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def _factorize_datetimes(arr: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    """Datetime keys; NaT is one group, sorted last.
+
+    Keys that all fall on midnight (every ``period_key`` label) become day numbers and
+    take the counting path: a decade of days is a compact range, so no sort is needed.
+    """
+    ns = arr.astype("datetime64[ns]").view(np.int64)
+    nat = np.isnat(arr)
+    valid = ns[~nat]
+    if len(valid) and not (valid % _NS_PER_DAY).any():
+        days = ns // _NS_PER_DAY
+        if nat.any():
+            days[nat] = valid.max() // _NS_PER_DAY + 1  # after every real day: NaT sorts last
+        day_keys, codes = _factorize_1d(days)
+        keys = (day_keys * _NS_PER_DAY).view("datetime64[ns]")
+        if nat.any():
+            keys[-1] = np.datetime64("NaT")
+        return keys.astype(arr.dtype), codes
+    keys, codes = np.unique(arr, return_inverse=True)
+    return keys, codes.astype(np.int64, copy=False).reshape(-1)
+
+
 def _factorize_1d(arr: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
     n = len(arr)
     if n == 0:
@@ -150,7 +175,9 @@ def _factorize_1d(arr: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
             else:
                 codes = (np.cumsum(present, dtype=np.int64) - 1)[offset]
             return (keys.view(bool) if kind == "b" else keys), codes
-    if kind != "M" and kind != "O" and bool(np.all(arr[1:] >= arr[:-1])):
+    if kind == "M":
+        return _factorize_datetimes(arr)
+    if kind != "O" and bool(np.all(arr[1:] >= arr[:-1])):
         return _runs(arr)
     try:
         keys, codes = np.unique(arr, return_inverse=True)
@@ -289,7 +316,7 @@ class Groups:
         counts = self.count()
         order = np.argsort(values)
         shift = 0
-        while (self.n_groups - 1) >> shift:
+        while max(self.n_groups - 1, 0) >> shift:
             digit = ((self.codes[order] >> shift) & 0xFFFF).astype(np.uint16)
             order = order[np.argsort(digit, kind="stable")]
             shift += 16

@@ -29,16 +29,19 @@ def ns_per_unit(unit: str) -> int:
 
 
 def safe_divide(numerator: ArrayLike, denominator: ArrayLike) -> NDArray[np.float64]:
-    """Element-wise ``numerator / denominator`` with ``nan`` wherever the denominator is 0.
+    """Element-wise ``numerator / denominator`` with ``nan`` where the quotient is undefined.
 
-    Broadcasts like numpy. ``0 / 0`` and ``x / 0`` give ``nan``; no RuntimeWarning is
-    emitted; NaN in either operand propagates.
+    Broadcasts like numpy. ``0 / 0`` and ``x / 0`` give ``nan``, and so does a quotient of
+    two finite numbers too large for float64 (a subnormal denominator), so a division of
+    finite inputs never returns ``inf`` (METRICS.md §0.3). No RuntimeWarning is emitted;
+    NaN in either operand propagates.
     """
     num = np.asarray(numerator, dtype=np.float64)
     den = np.asarray(denominator, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = np.divide(num, den)  # a finite quotient may still overflow to inf: no warning
-    return np.where(den == 0, np.nan, out)
+        out = np.divide(num, den)
+    undefined = (den == 0) | (np.isinf(out) & np.isfinite(num) & np.isfinite(den))
+    return np.where(undefined, np.nan, out)
 
 
 def to_unit(durations_ns: ArrayLike, unit: str) -> NDArray[np.float64]:

@@ -30,22 +30,42 @@ from numpy.typing import NDArray
 
 __all__ = [
     "NS_PER_UNIT",
+    "Along",
+    "Bounded",
     "Count",
+    "DealTimestamps",
+    "DistinctPairs",
     "Duration",
     "Flag",
     "Flags",
+    "Fraction",
     "Frequency",
+    "ImpliedFlags",
     "Instant",
+    "Interval",
     "Keys",
+    "LabelOrder",
+    "LabelProbabilities",
+    "Labels",
+    "Magnitude",
     "MeanScore",
+    "ModelParams",
     "Money",
+    "NonNegative",
+    "Omittable",
     "Option",
+    "OptionNeeds",
+    "Part",
+    "PrecomputedDurations",
     "Real",
     "Rule",
+    "ScalarDuration",
     "Scale",
     "Scores",
+    "SkippableMoney",
     "Timestamps",
     "TzOffset",
+    "Unaligned",
     "Unit",
     "rules_of",
     "validated",
@@ -658,6 +678,8 @@ def _parse_iso(name: str, arr: NDArray[Any]) -> NDArray[np.datetime64]:
 def _timestamps(name: str, value: Any) -> NDArray[np.datetime64]:
     arr = _to_numpy(name, value)
     kind = arr.dtype.kind
+    if arr.size == 0 and kind == "f":  # an empty list arrives as float64: no records, no guess
+        return np.zeros(arr.shape, dtype="datetime64[ns]")
     if kind == "M":
         unit, step = np.datetime_data(arr.dtype)
         if unit in _NS_BOUNDS and (unit, step) != ("ns", 1):
@@ -693,16 +715,32 @@ def _timestamps(name: str, value: Any) -> NDArray[np.datetime64]:
 
 @dataclass(frozen=True)
 class Timestamps(Rule):
-    """Record-aligned timestamps as datetime64[ns] (naive UTC); NaT only if ``nat_ok``."""
+    """Record-aligned timestamps as datetime64[ns] (naive UTC); NaT only if ``nat_ok``.
+
+    ``since`` names the record-aligned timestamps these may not precede, record by record
+    (``resolved_at`` is declared ``since="opened_at"``): an end earlier than its start is a
+    negative duration (METRICS.md §0.3). NaT on either side is not compared.
+    """
 
     event: bool = True
     nat_ok: bool = False
+    since: str | None = None
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.datetime64]:
         arr = _timestamps(name, value)
         _check_ndim(name, arr, True)
         if not self.nat_ok and np.isnat(arr).any():
             raise _value_error(name, arr, np.isnat(arr), "is NaT; this timestamp must be set")
+        begin = done.get(self.since) if self.since else None
+        if begin is not None and len(begin) == len(arr):  # unequal lengths are named later
+            early = arr < begin  # NaT compares False on either side
+            if early.any():
+                pos = _first(early)
+                raise ValueError(
+                    f"{name}{_position(pos)} = {_show(arr[pos])} is earlier than "
+                    f"{self.since}{_position(pos)} = {_show(begin[pos])}; "
+                    "an end may not precede its start"
+                )
         return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -710,6 +748,10 @@ class Timestamps(Rule):
         yield np.arange(len(valid))
         if not self.nat_ok:
             yield _corrupt_first(np.asarray(valid).astype(str), "NaT")
+        begin = done.get(self.since) if self.since else None
+        if begin is not None and len(begin) and len(begin) == len(valid) and not np.isnat(begin[0]):
+            early = begin[0] - np.timedelta64(1, "h")
+            yield _corrupt_first(np.asarray(valid).astype(str), str(early))
 
 
 @dataclass(frozen=True)
@@ -802,6 +844,846 @@ class Duration(Rule):
         yield _corrupt_first(valid, float("nan"))
         yield _corrupt_first(valid, "abc")
         yield np.timedelta64(-5, "s")
+
+
+@dataclass(frozen=True)
+class Fraction(Rule):
+    """An aggregate fraction in [0, 1] (a rate given as input); NaN propagates."""
+
+    def broadcasts(self) -> bool:
+        return True
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
+        arr = _numeric(name, value)
+        with np.errstate(invalid="ignore"):
+            outside = (arr < 0) | (arr > 1) | np.isinf(arr)
+        if outside.any():
+            raise _value_error(name, arr, outside, "is outside 0..1; give a fraction, not percent")
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield _corrupt_first(valid, 1.5)
+        yield _corrupt_first(valid, -0.1)
+        yield _corrupt_first(valid, "abc")
+
+
+def _label_list(name: str, value: Any) -> tuple[Any, ...]:
+    """A non-empty sequence (or mapping keys) of distinct, non-missing labels as a tuple."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a list of labels, got {type(value).__name__}")
+    labels = tuple(np.asarray(value).tolist()) if isinstance(value, np.ndarray) else tuple(value)
+    if not labels:
+        raise ValueError(f"{name} is empty; it needs at least one label")
+    for i, label in enumerate(labels):
+        if label is None or (isinstance(label, float) and label != label):
+            raise ValueError(f"{name}[{i}] = {_show(label)} is missing; labels must be set")
+        if label in labels[:i]:
+            raise ValueError(f"{name}[{i}] = {_show(label)} is repeated; labels must be distinct")
+    return labels
+
+
+@dataclass(frozen=True)
+class LabelOrder(Rule):
+    """An ordered list of distinct labels, e.g. a pipeline's ``stage_order``; a tuple."""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> tuple[Any, ...]:
+        return _label_list(name, value)
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield []
+        yield [valid[0], valid[0]]
+        yield "stage"
+        yield {valid[0]: 1}
+
+
+@dataclass(frozen=True)
+class LabelProbabilities(Rule):
+    """A mapping label -> probability in [0, 1] (e.g. deal stage -> win probability)."""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> dict[Any, float]:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{name} must be a mapping label -> probability, got {value!r}")
+        labels = _label_list(name, list(value))
+        probs = np.array([value[k] for k in labels], dtype=object)
+        numeric = np.asarray(
+            [isinstance(p, numbers.Real) and not isinstance(p, bool) for p in probs], dtype=bool
+        )
+        if not numeric.all():
+            pos = _first(~numeric)[0]
+            raise TypeError(f"{name}[{labels[pos]!r}] = {_show(probs[pos])} is not a number")
+        p = probs.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            bad = ~((p >= 0) & (p <= 1))  # NaN is bad too
+        if bad.any():
+            pos = _first(bad)[0]
+            raise ValueError(
+                f"{name}[{labels[pos]!r}] = {_show(p[pos])} is not a probability in 0..1"
+            )
+        return dict(zip(labels, p.tolist(), strict=True))
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        first = next(iter(valid))
+        yield {**valid, first: 1.5}
+        yield {**valid, first: float("nan")}
+        yield {**valid, first: "high"}
+        yield {}
+        yield [0.5]
+
+
+@dataclass(frozen=True)
+class Labels(Rule):
+    """Record-aligned labels from a closed set, coerced to their int64 positions in it.
+
+    ``choices`` is either a fixed tuple of labels or the name of an argument declared
+    before (a :class:`LabelOrder` tuple, or a :class:`LabelProbabilities` mapping, whose
+    keys are the labels). A label outside the set is a ValueError naming it and its row
+    (METRICS.md §0.3: unknown stage or option names).
+    """
+
+    choices: str | tuple[Any, ...] = ()
+    event: bool = True
+
+    def _choices(self, done: Mapping[str, Any]) -> tuple[Any, ...]:
+        choices = done[self.choices] if isinstance(self.choices, str) else self.choices
+        return tuple(choices)
+
+    def _known(self) -> str:
+        return f"the labels of {self.choices}" if isinstance(self.choices, str) else "one of"
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.int64]:
+        labels = self._choices(done)
+        arr = _keys_array(name, value)
+        table = np.asarray(labels)
+        order = np.argsort(table, kind="stable")
+        ordered = table[order]
+        found = np.zeros(len(arr), dtype=bool)
+        idx = np.zeros(len(arr), dtype=np.intp)
+        if len(arr):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    idx = np.minimum(np.searchsorted(ordered, arr), len(ordered) - 1)
+                    same = np.asarray(ordered[idx] == arr)
+                if same.shape == arr.shape:
+                    found = same.astype(bool, copy=False)
+            except (TypeError, ValueError):  # labels of another kind: nothing matches
+                pass
+        if not found.all():
+            listed = ", ".join(_show(c) for c in labels)
+            where = (
+                f"is not a label of {self.choices} ({listed})"
+                if isinstance(self.choices, str)
+                else f"is not one of {listed}"
+            )
+            raise _value_error(name, arr, ~found, where)
+        return order[idx].astype(np.int64, copy=False)
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        labels = list(self._choices(done))
+        pos = np.asarray(valid, dtype=np.int64)
+        names = np.array([labels[i] for i in pos.tolist()], dtype=object).tolist()
+        yield _corrupt_first(names, "no-such-label")
+        yield _corrupt_first(names, None)
+        yield _corrupt_first(names, float("nan"))
+
+
+@dataclass(frozen=True)
+class DealTimestamps(Timestamps):
+    """A deal-level end timestamp repeated on each of the deal's rows (NaT allowed).
+
+    Row by row it may not precede ``since`` (as :class:`Timestamps`). Being constant within
+    a deal needs the rows grouped by deal, which the metric does anyway: it calls
+    :meth:`check_constant` on its sorted rows instead of sorting twice.
+    """
+
+    nat_ok: bool = True
+    since: str | None = "entered_at"
+    ids: str = "deal_id"
+
+    def check_constant(
+        self,
+        name: str,
+        values: NDArray[np.datetime64],
+        order: NDArray[np.intp],
+        same_deal: NDArray[np.bool_],
+    ) -> None:
+        """Refuse a value that differs within one deal.
+
+        ``values`` is in the rows' original order, ``order`` sorts the rows by deal, and
+        ``same_deal[j]`` says sorted rows ``j`` and ``j + 1`` belong to the same deal.
+        """
+        ints = values.view(np.int64)[order]
+        differs = same_deal & (ints[1:] != ints[:-1])
+        if differs.any():
+            j = int(np.argmax(differs))
+            row, other = int(order[j + 1]), int(order[j])
+            raise ValueError(
+                f"{name}[{row}] = {values[row]} differs from {name}[{other}] = {values[other]} "
+                f"of the same {self.ids}; a deal has one {name}"
+            )
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from super().bad_values(valid, done)
+        ids = np.asarray(done[self.ids])
+        entered = np.asarray(done[self.since or "entered_at"])
+        twin = np.flatnonzero(ids == ids[0]) if len(ids) else ids
+        if len(twin) >= 2:  # the same deal, a different close on its first row
+            other = np.asarray(valid).copy()
+            later = entered[twin].max() + np.timedelta64(1, "D")
+            other[twin[0]] = later + np.timedelta64(1, "D")
+            other[twin[1]] = later
+            yield other
+
+
+@dataclass(frozen=True)
+class SkippableMoney(Rule):
+    """Record-aligned money of any sign in which NaN marks a missing amount, or None.
+
+    The one event input that accepts NaN (METRICS.md §0.3: the monetary column of
+    ``clv.rfm_summary``, whose NaN amounts are skipped as lifetimes skips them). None
+    means "no amounts". Infinities are refused.
+    """
+
+    event: bool = True
+    optional: bool = True
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64] | None:
+        if value is None:
+            return None
+        arr = _numeric(name, value)
+        _check_ndim(name, arr, True)
+        if np.isinf(arr).any():
+            raise _value_error(name, arr, np.isinf(arr), "is infinite; money must be finite")
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield _corrupt_first(valid, "abc")
+        yield _corrupt_first(valid, float("inf"))
+        yield True
+
+
+@dataclass(frozen=True)
+class Magnitude(Rule):
+    """A finite real number >= 0 in the function's own unit (periods, a rate, a weight).
+
+    ``le`` names an argument it may not exceed (``recency <= T``); ``zero_with`` names a
+    count argument whose zeros force this value to be 0 (the recency of a customer with
+    no repeat purchase); ``positive_with`` names a count argument whose positive entries
+    require this value to be > 0 (the mean spend of a repeat customer). ``positive``
+    refuses 0 everywhere (a model parameter). Aggregate values (``event=False``)
+    broadcast and let NaN propagate; record values refuse it. ``optional`` accepts None.
+    """
+
+    event: bool = False
+    optional: bool = False
+    le: str | None = None
+    zero_with: str | None = None
+    positive_with: str | None = None
+    positive: bool = False
+
+    def broadcasts(self) -> bool:
+        return not self.event
+
+    def _partner(self, name: str, arr: NDArray[Any], other: str, done: Mapping[str, Any]) -> Any:
+        try:
+            return np.broadcast_arrays(arr, np.asarray(done[other], dtype=np.float64))
+        except ValueError:
+            raise ValueError(
+                f"{name} (shape {arr.shape}) and {other} (shape {np.shape(done[other])}) "
+                "do not broadcast together"
+            ) from None
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        if value is None and self.optional:
+            return None
+        arr = _numeric(name, value)
+        _check_ndim(name, arr, self.event)
+        with np.errstate(invalid="ignore"):
+            missing = np.isnan(arr)
+            if self.event and missing.any():
+                raise _value_error(name, arr, missing, "is NaN; record inputs may not be missing")
+            if np.isinf(arr).any():
+                raise _value_error(name, arr, np.isinf(arr), "is infinite; it must be finite")
+            if (arr < 0).any():
+                raise _value_error(name, arr, arr < 0, "is negative; it must be >= 0")
+            if self.positive and (arr == 0).any():
+                raise _value_error(name, arr, arr == 0, "is 0; it must be > 0")
+            if self.le is not None and done.get(self.le) is not None:
+                mine, base = self._partner(name, arr, self.le, done)
+                over = mine > base
+                if over.any():
+                    pos = _first(over)
+                    raise ValueError(
+                        f"{name}{_position(pos)} = {_show(mine[pos])} exceeds "
+                        f"{self.le}{_position(pos)} = {_show(base[pos])}; "
+                        f"{name} may not be larger than {self.le}"
+                    )
+            if self.zero_with is not None:
+                mine, count = self._partner(name, arr, self.zero_with, done)
+                bad = (count == 0) & (mine != 0) & ~np.isnan(mine)
+                if bad.any():
+                    pos = _first(bad)
+                    raise ValueError(
+                        f"{name}{_position(pos)} = {_show(mine[pos])} is not 0 although "
+                        f"{self.zero_with}{_position(pos)} = 0; without a repeat purchase "
+                        f"{name} must be 0"
+                    )
+            if self.positive_with is not None:
+                mine, count = self._partner(name, arr, self.positive_with, done)
+                bad = (count > 0) & (mine <= 0)
+                if bad.any():
+                    pos = _first(bad)
+                    raise ValueError(
+                        f"{name}{_position(pos)} = {_show(mine[pos])} is not positive although "
+                        f"{self.positive_with}{_position(pos)} = {_show(count[pos])} > 0; "
+                        "the spend model needs a positive mean spend for every repeat customer"
+                    )
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield _corrupt_first(valid, -1.0)
+        yield _corrupt_first(valid, "abc")
+        yield _corrupt_first(valid, float("inf"))
+        if self.event:
+            yield _corrupt_first(valid, float("nan"))
+        if self.positive:
+            yield _corrupt_first(valid, 0.0)
+
+
+@dataclass(frozen=True)
+class ModelParams(Rule):
+    """Fitted model parameters: a mapping (or an object with attributes) of positive floats.
+
+    ``names`` are the required keys (``("r", "alpha", "a", "b")``); extra keys are ignored,
+    so a fitted pydantic model or its ``model_dump()`` both pass; a tuple or list gives
+    the values in the order of ``names``. ``above`` lists ``(name, bound)`` pairs the
+    parameter must exceed, refused with ``reason``. ``optional`` accepts None.
+    Returns a ``dict`` of Python floats (or None).
+    """
+
+    names: tuple[str, ...] = ()
+    above: tuple[tuple[str, float], ...] = ()
+    reason: str = ""
+    optional: bool = False
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> dict[str, float] | None:
+        if value is None and self.optional:
+            return None
+        if isinstance(value, (tuple, list)):
+            if len(value) != len(self.names):
+                raise TypeError(
+                    f"{name} must hold {len(self.names)} values ({', '.join(self.names)}), "
+                    f"got {len(value)}"
+                )
+            value = dict(zip(self.names, value, strict=True))
+        if isinstance(value, Mapping):
+            missing = [k for k in self.names if k not in value]
+            raw = {k: value[k] for k in self.names if k in value}
+        elif all(hasattr(value, k) for k in self.names) and not isinstance(value, (str, bytes)):
+            missing, raw = [], {k: getattr(value, k) for k in self.names}
+        else:
+            missing, raw = list(self.names), {}
+        if missing:
+            raise TypeError(
+                f"{name} must be a fitted model or a mapping with keys "
+                f"{', '.join(self.names)}; missing {', '.join(missing)}"
+            )
+        out: dict[str, float] = {}
+        for key, v in raw.items():
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.floating)):
+                raise TypeError(f"{name}[{key!r}] = {_show(v)} is not a number")
+            x = float(v)
+            if not (np.isfinite(x) and x > 0):
+                raise ValueError(f"{name}[{key!r}] = {x!r} must be a finite number > 0")
+            out[key] = x
+        for key, bound in self.above:
+            if out[key] <= bound:
+                raise ValueError(
+                    f"{name}[{key!r}] = {out[key]!r} is not above {bound}: {self.reason}"
+                )
+        return out
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        good = dict.fromkeys(self.names, 2.0)
+        yield {**good, self.names[0]: -1.0}
+        yield {**good, self.names[0]: float("nan")}
+        yield {**good, self.names[0]: "abc"}
+        yield {k: v for k, v in good.items() if k != self.names[-1]}
+        for key, bound in self.above:
+            yield {**good, key: bound}
+
+
+@dataclass(frozen=True)
+class ScalarDuration(Duration):
+    """One duration >= 0 (a threshold or a window), as a float of nanoseconds.
+
+    As :class:`Duration` (``numpy.timedelta64`` is unit-free, a number is read in the
+    argument ``unit``), but a single value; ``optional`` ones may be None (no threshold).
+    """
+
+    optional: bool = False
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        if value is None and self.optional:
+            return None
+        ns = super().coerce(name, value, done)
+        if ns.ndim != 0:
+            raise ValueError(f"{name} must be a single duration, got an array of shape {ns.shape}")
+        return float(ns)
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from super().bad_values(valid, done)
+        yield [1, 2]
+
+
+@dataclass(frozen=True)
+class PrecomputedDurations(Duration):
+    """Precomputed record durations (``durations=``) that replace a pair of timestamps.
+
+    Either the timestamps named in ``replaces`` are given, or the durations (one >= 0 per
+    record, read like :class:`Duration`), never both; the arguments in ``excludes``
+    (``start``, ``end``: they select records by a timestamp) may not be given with them.
+    """
+
+    event: bool = True
+    optional: bool = True
+    replaces: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        if value is None:
+            for other in self.replaces:
+                if done.get(other) is None:
+                    raise TypeError(f"{other} is required unless {name} is given")
+            return None
+        given = [o for o in (*self.replaces, *self.excludes) if done.get(o) is not None]
+        if given:
+            raise ValueError(
+                f"{name} replaces {', '.join(self.replaces)}; "
+                f"{given[0]} may not be given together with {name}"
+            )
+        return super().coerce(name, value, done)
+
+
+@dataclass(frozen=True)
+class OptionNeeds(Option):
+    """An option string some of whose choices need other (optional) arguments to be given.
+
+    ``needs`` pairs a choice with the arguments it reads: ``target="response"`` needs
+    ``first_response_at`` and ``response_due_at``. Declare it after those arguments.
+    """
+
+    needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> str:
+        choice = super().coerce(name, value, done)
+        for option, arguments in self.needs:
+            if option == choice:
+                for other in arguments:
+                    if done.get(other) is None:
+                        raise TypeError(f"{other} is required with {name}={choice!r}")
+        return choice
+
+
+@dataclass(frozen=True)
+class ImpliedFlags(Flags):
+    """Record flags that imply another flag row by row (``delivered`` implies ``sent``).
+
+    ``requires`` names the flag argument (declared before) that must hold wherever this one
+    does; the first row where it does not is named (METRICS.md §0.5, monotone funnel flags).
+    """
+
+    requires: str = ""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.bool_]:
+        arr = super().coerce(name, value, done)
+        base = done[self.requires]
+        if len(arr) == len(base):  # unequal lengths are reported by the decorator
+            bad = arr & ~base
+            if bad.any():
+                pos = _first(bad)
+                raise ValueError(
+                    f"{name}{_position(pos)} = True but {self.requires}{_position(pos)} = False; "
+                    f"{name} implies {self.requires} (funnel flags must be monotone)"
+                )
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from super().bad_values(valid, done)
+        base = np.asarray(done[self.requires], dtype=bool)
+        if (~base).any():
+            broken = np.asarray(valid, dtype=bool).copy()
+            broken[int(np.argmax(~base))] = True
+            yield broken
+
+
+def _total(names: tuple[str, ...], done: Mapping[str, Any]) -> Any:
+    """Element-wise sum of the named (already coerced) arguments, as float64."""
+    return sum((np.asarray(done[n], dtype=np.float64) for n in names), np.float64(0.0))
+
+
+@dataclass(frozen=True)
+class Bounded(Rule):
+    """A tally (checked by ``inner``: a count or an amount) bounded by other arguments.
+
+    ``value + sum(with_) <= sum(within)`` (``delivered <= sent``; ``unsubscribes +
+    bounced_removed <= list_size_start + new_subscribers``) and ``value >= each of covers``
+    (``sent >= delivered``), element-wise; the named arguments are declared before, and a
+    bound naming an omitted (None) argument is skipped. ``required_if = (option, choice)``
+    makes an optional (None by default) tally required when that option has that choice.
+    NaN propagates.
+    """
+
+    inner: Rule = Count()
+    within: tuple[str, ...] = ()
+    with_: tuple[str, ...] = ()
+    covers: tuple[str, ...] = ()
+    required_if: tuple[str, str] | None = None
+    optional: bool = False
+
+    def broadcasts(self) -> bool:
+        return True
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        if value is None and self.optional:
+            if self.required_if is not None and done[self.required_if[0]] == self.required_if[1]:
+                option, choice = self.required_if
+                raise TypeError(f"{name} is required with {option}={choice!r}, got None")
+            return None
+        arr = self.inner.coerce(name, value, done)
+        named = (*self.within, *self.with_, *self.covers)
+        if any(done[n] is None for n in named):
+            return arr
+        try:
+            if self.within:
+                part, whole = np.broadcast_arrays(
+                    arr + _total(self.with_, done), _total(self.within, done)
+                )
+                over = part > whole
+                if over.any():
+                    pos = _first(over)
+                    lhs = " + ".join((name, *self.with_))
+                    raise ValueError(
+                        f"{name}{_position(pos)} = {_show(np.broadcast_to(arr, over.shape)[pos])} "
+                        f"makes {lhs} = {_show(part[pos])} exceed {' + '.join(self.within)} = "
+                        f"{_show(whole[pos])}; it is a part of {' + '.join(self.within)}"
+                    )
+            for other in self.covers:
+                this, sub = np.broadcast_arrays(arr, done[other])
+                below = this < sub
+                if below.any():
+                    pos = _first(below)
+                    raise ValueError(
+                        f"{name}{_position(pos)} = {_show(this[pos])} is less than "
+                        f"{other}{_position(pos)} = {_show(sub[pos])}; {other} is a part of {name}"
+                    )
+        except ValueError as exc:
+            if "broadcast" not in str(exc) or "shape mismatch" not in str(exc):
+                raise
+            raise ValueError(
+                f"{name} (shape {np.shape(arr)}) does not broadcast with {', '.join(named)}"
+            ) from None
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        if valid is None:
+            return
+        yield from self.inner.bad_values(valid, done)
+        required = self.required_if
+        if self.optional and required is not None and done[required[0]] == required[1]:
+            yield None
+        named = (*self.within, *self.with_, *self.covers)
+        if any(done[n] is None for n in named):
+            return
+        if self.within:
+            room = np.ravel(_total(self.within, done) - _total(self.with_, done))
+            if room.size and np.isfinite(room[0]):
+                yield _corrupt_first(valid, max(float(room[0]), 0.0) + 1)
+        for other in self.covers:
+            sub = np.ravel(np.asarray(done[other], dtype=np.float64))
+            if sub.size and np.isfinite(sub[0]) and sub[0] >= 1:
+                yield _corrupt_first(valid, float(sub[0]) - 1)
+
+
+@dataclass(frozen=True)
+class Interval(Rule):
+    """A real number in an interval (``lo``/``hi``, each open or closed); NaN propagates.
+
+    ``integer`` requires whole numbers; ``scalar`` requires one number (an option such as
+    ``window`` or ``confidence``), returned as a Python int or float, NaN refused.
+    """
+
+    lo: float = -np.inf
+    hi: float = np.inf
+    lo_open: bool = False
+    hi_open: bool = False
+    integer: bool = False
+    scalar: bool = False
+
+    def broadcasts(self) -> bool:
+        return not self.scalar
+
+    def _describe(self) -> str:
+        def num(x: float) -> str:
+            return str(int(x)) if np.isfinite(x) and float(x).is_integer() else str(x)
+
+        left = "(" if self.lo_open or not np.isfinite(self.lo) else "["
+        right = ")" if self.hi_open or not np.isfinite(self.hi) else "]"
+        return f"{left}{num(self.lo)}, {num(self.hi)}{right}"
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        arr = _numeric(name, value)
+        if self.scalar and arr.ndim != 0:
+            raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+        with np.errstate(invalid="ignore"):
+            missing = np.isnan(arr)
+            if self.scalar and missing.any():
+                raise _value_error(name, arr, missing, "is NaN; this option must be set")
+            low = (arr <= self.lo) if self.lo_open else (arr < self.lo)
+            high = (arr >= self.hi) if self.hi_open else (arr > self.hi)
+            outside = low | high | np.isinf(arr)
+            if outside.any():
+                raise _value_error(name, arr, outside, f"is outside {self._describe()}")
+            if self.integer:
+                fractional = (np.floor(arr) != arr) & ~missing
+                if fractional.any():
+                    raise _value_error(name, arr, fractional, "is not a whole number")
+        if self.scalar:
+            return int(arr) if self.integer else float(arr)
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        if np.isfinite(self.lo):
+            yield _corrupt_first(valid, self.lo - 1)
+        if np.isfinite(self.hi):
+            yield _corrupt_first(valid, self.hi + 1)
+        if self.integer:
+            yield _corrupt_first(valid, 2.5)
+        if self.scalar:
+            yield [1, 2]
+            yield float("nan")
+        yield _corrupt_first(valid, "abc")
+
+
+@dataclass(frozen=True)
+class Unaligned(Rule):
+    """A record array of a second table (cost events beside transactions).
+
+    Wraps an event rule (``inner``) but is not length-checked against the first table;
+    ``same_length_as`` names the argument of its own table it must match instead.
+    """
+
+    inner: Rule = Flags()
+    same_length_as: str | None = None
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        arr = self.inner.coerce(name, value, done)
+        other = self.same_length_as
+        if other is not None and len(arr) != len(done[other]):
+            raise _length_error(name, len(arr), other, len(done[other]))
+        return arr
+
+    def aligned(self, value: Any) -> Iterator[NDArray[Any]]:
+        return iter(())
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from self.inner.bad_values(valid, done)
+        if self.same_length_as is not None:
+            yield np.asarray(valid)[:-1] if len(valid) else [1]
+
+
+@dataclass(frozen=True)
+class NonNegative(Rule):
+    """An aggregate real number >= 0 that is not money (a rate per period, a number of
+    periods, a discount rate); NaN propagates, infinities are refused."""
+
+    def broadcasts(self) -> bool:
+        return True
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
+        arr = _numeric(name, value)
+        with np.errstate(invalid="ignore"):
+            if np.isinf(arr).any():
+                raise _value_error(name, arr, np.isinf(arr), "is infinite; it must be finite")
+            if (arr < 0).any():
+                raise _value_error(name, arr, arr < 0, "is negative; it must be >= 0")
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield _corrupt_first(valid, -1.0)
+        yield _corrupt_first(valid, float("inf"))
+        yield _corrupt_first(valid, "abc")
+
+
+@dataclass(frozen=True)
+class Part(Rule):
+    """A count or amount (checked by ``inner``) that is a part of the argument ``of``.
+
+    Without ``net_of``: ``value + sum(plus) <= of`` element-wise (churned + contraction
+    <= starting revenue). With ``net_of``: ``0 <= value - net_of <= of`` (end-of-period
+    customers minus new customers, the retained ones, lie between 0 and the start count).
+    The arguments named in ``of``, ``plus`` and ``net_of`` must be declared before; a
+    ``None`` base (an omitted optional argument) disables the check. NaN propagates.
+    """
+
+    inner: Rule
+    of: str
+    plus: tuple[str, ...] = ()
+    net_of: str | None = None
+
+    def broadcasts(self) -> bool:
+        return self.inner.broadcasts()
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        arr = self.inner.coerce(name, value, done)
+        base = done[self.of]
+        if base is None:
+            return arr
+        try:
+            if self.net_of is not None:
+                net = done[self.net_of]
+                value_b, net_b, base_b = np.broadcast_arrays(arr, net, base)
+                low = value_b < net_b
+                if low.any():
+                    pos = _first(low)
+                    raise ValueError(
+                        f"{name}{_position(pos)} = {_show(value_b[pos])} is less than "
+                        f"{self.net_of}{_position(pos)} = {_show(net_b[pos])}; "
+                        f"{name} - {self.net_of} would be negative"
+                    )
+                high = value_b - net_b > base_b
+                rule = f"minus {self.net_of} exceeds {self.of}"
+            else:
+                others = sum((np.asarray(done[p], dtype=np.float64) for p in self.plus), 0.0)
+                value_b, others_b, base_b = np.broadcast_arrays(arr, others, base)
+                high = value_b + others_b > base_b
+                rule = f"plus {' + '.join(self.plus)} exceeds {self.of}" if self.plus else ""
+                rule = rule or f"exceeds {self.of}"
+        except ValueError as exc:
+            if "broadcast" not in str(exc):
+                raise
+            raise ValueError(
+                f"{name} (shape {np.shape(arr)}) and {self.of} (shape {np.shape(base)}) "
+                "do not broadcast together"
+            ) from None
+        if high.any():
+            pos = _first(high)
+            raise ValueError(
+                f"{name}{_position(pos)} = {_show(value_b[pos])} {rule}"
+                f"{_position(pos)} = {_show(base_b[pos])}; {name} is a part of {self.of}"
+            )
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from self.inner.bad_values(valid, done)
+        base = done[self.of]
+        if base is None:
+            return
+        first = float(np.ravel(np.asarray(base, dtype=np.float64))[0])
+        if not np.isfinite(first):
+            return
+        extra = 0.0
+        if self.net_of is not None:
+            extra = float(np.ravel(np.asarray(done[self.net_of], dtype=np.float64))[0])
+            if extra >= 1:
+                yield _corrupt_first(valid, extra - 1)
+        for p in self.plus:
+            extra -= float(np.ravel(np.asarray(done[p], dtype=np.float64))[0])
+        yield _corrupt_first(valid, max(first + extra, 0.0) + 1)
+
+
+@dataclass(frozen=True)
+class Omittable(Rule):
+    """An optional argument: None, or a value checked by ``inner``.
+
+    ``required_if = (option, value)`` makes it required when the argument ``option``
+    (declared before) equals ``value``: ``customers_end`` with ``base="average"``.
+    """
+
+    inner: Rule
+    required_if: tuple[str, Any] | None = None
+    event: bool = False  # set from ``inner`` after construction
+    optional: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "event", self.inner.event)
+
+    def broadcasts(self) -> bool:
+        return self.inner.broadcasts()
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        if value is None:
+            if self.required_if is not None and done[self.required_if[0]] == self.required_if[1]:
+                option, choice = self.required_if
+                raise TypeError(f"{name} is required with {option}={choice!r}, got None")
+            return None
+        return self.inner.coerce(name, value, done)
+
+    def aligned(self, value: Any) -> Iterator[NDArray[Any]]:
+        if value is not None:
+            yield from self.inner.aligned(value)
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from self.inner.bad_values(valid, done)
+
+
+@dataclass(frozen=True)
+class Along(Rule):
+    """A value checked by ``inner`` that is one number or one per element of the series
+    named ``of`` (a retention rate, constant or per period, along a margin series)."""
+
+    inner: Rule
+    of: str
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        arr = self.inner.coerce(name, value, done)
+        n = len(done[self.of])
+        if np.ndim(arr) > 1 or (np.ndim(arr) == 1 and len(arr) != n):
+            raise ValueError(
+                f"{name} has shape {np.shape(arr)}; give one number or one per element "
+                f"of {self.of} (length {n})"
+            )
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from self.inner.bad_values(valid, done)
+        yield np.zeros(len(done[self.of]) + 1)
+
+
+@dataclass(frozen=True)
+class DistinctPairs(Keys):
+    """Record-aligned keys that, paired with the keys of the argument ``with_`` (declared
+    before), never repeat: one row per (customer, period), as in a per-period MRR table."""
+
+    optional: bool = False
+    multi: bool = False
+    with_: str = ""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        arr = super().coerce(name, value, done)
+        other = done[self.with_]
+        if len(arr) != len(other) or len(arr) < 2:
+            return arr  # unequal lengths are reported by the decorator
+        _, a = np.unique(other, return_inverse=True)
+        _, b = np.unique(arr, return_inverse=True)
+        code = a.reshape(-1).astype(np.int64) * (int(b.max()) + 1) + b.reshape(-1)
+        order = np.argsort(code, kind="stable")
+        repeated = np.zeros(len(arr), dtype=bool)
+        repeated[order[1:][code[order][1:] == code[order][:-1]]] = True
+        if repeated.any():
+            raise _value_error(
+                name, arr, repeated, f"repeats a ({self.with_}, {name}) pair; one row per pair"
+            )
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from super().bad_values(valid, done)
+        other = np.asarray(done[self.with_])
+        twins = np.flatnonzero(other[1:] == other[0]) + 1
+        if len(twins):
+            out = np.asarray(valid).copy()
+            out[twins[0]] = out[0]
+            yield out
 
 
 def _check_broadcast(shapes: list[tuple[str, tuple[int, ...]]]) -> None:

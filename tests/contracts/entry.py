@@ -38,6 +38,10 @@ class Entry:
     #: visits) read history from all records, so ``by=`` is not the loop over subsets;
     #: their area tests check the grouped result another way (METRICS.md §0.6).
     history_dependent: bool = False
+    #: metrics that filter records (answered only, window, decided, open at as_of) take
+    #: their ``by=`` keys from the surviving records (METRICS.md §0.6), so a key whose
+    #: records are all filtered out is absent; its subset must then give the ``empty`` value.
+    filtered: bool = False
 
 
 def fixed(lo: float, hi: float) -> Bounds:

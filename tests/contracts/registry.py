@@ -18,6 +18,12 @@ helper
     no mutation, and permutation equivariance when ``aligned_output``.
 type
     Public result types (checked to be classes).
+pandas
+    pandas-in, pandas-out drop-ins (``clv.summary_data_from_transaction_data``): registered
+    so the coverage test sees them; their own area tests check them.
+
+Names of the ``crm_metrics.clv`` subpackage are registered with the prefix ``clv.``
+(``"clv.rfm_summary"``); :func:`function` resolves them from ``crm_metrics.clv``.
 """
 
 from __future__ import annotations
@@ -27,10 +33,28 @@ from typing import Any
 
 import crm_metrics as cm
 
-from . import registry_core, registry_satisfaction
+from . import (
+    registry_campaign,
+    registry_clv,
+    registry_core,
+    registry_customer,
+    registry_finance,
+    registry_sales,
+    registry_satisfaction,
+    registry_service,
+)
 from .entry import Entry
 
-AREAS = (registry_core, registry_satisfaction)
+AREAS = (
+    registry_campaign,
+    registry_clv,
+    registry_core,
+    registry_customer,
+    registry_finance,
+    registry_sales,
+    registry_satisfaction,
+    registry_service,
+)
 
 
 def _merge() -> dict[str, Entry]:
@@ -50,6 +74,22 @@ def entries(*kinds: str) -> list[str]:
     return sorted(name for name, entry in REGISTRY.items() if entry.kind in kinds)
 
 
+#: Subpackages whose public names are registered as "<prefix>.<name>".
+SUBPACKAGES = ("clv",)
+
+
+def public_names() -> set[str]:
+    """``crm_metrics.__all__`` plus the prefixed ``__all__`` of every public subpackage."""
+    names = set(cm.__all__)
+    for sub in SUBPACKAGES:
+        names |= {f"{sub}.{name}" for name in getattr(cm, sub).__all__}
+    return names
+
+
 def function(name: str) -> Callable[..., Any]:
-    func: Callable[..., Any] = getattr(cm, name)
+    owner: Any = cm
+    if "." in name:
+        sub, name = name.split(".", 1)
+        owner = getattr(cm, sub)
+    func: Callable[..., Any] = getattr(owner, name)
     return func

@@ -1,0 +1,67 @@
+"""crm_metrics.clv: probabilistic customer-base analysis ("buy 'til you die"), CLV.md.
+
+Transaction log -> per-customer RFM summary (:func:`rfm_summary`,
+:func:`calibration_holdout`) -> BG/NBD purchase model (:func:`fit_bgnbd` and its
+predictions) and Gamma-Gamma spend model (:func:`fit_gamma_gamma`) -> customer lifetime
+value (:func:`customer_lifetime_value`). The numbers are lifetimes 0.11.3's where
+lifetimes is right; its known bugs are refused with clear errors.
+
+This subpackage needs scipy (the optional extra ``clv``); ``import crm_metrics`` does not
+load it, ``crm_metrics.clv`` is imported on first use.
+
+Examples
+--------
+>>> from crm_metrics import clv, datasets
+>>> log = datasets.load_cdnow("sample")
+>>> s = clv.rfm_summary(log.customer_id, log.ts, log.amount, freq="D", freq_multiplier=7,
+...                     observation_end="1997-09-30")
+>>> bg = clv.fit_bgnbd(s.frequency, s.recency, s.T)
+>>> gg = clv.fit_gamma_gamma(s.frequency, s.monetary_value)
+>>> value = clv.customer_lifetime_value(bg, gg, s.frequency, s.recency, s.T,
+...                                     s.monetary_value, freq="W")
+>>> len(value), bool((value >= 0).all())
+(2357, True)
+"""
+
+from crm_metrics.clv.bgnbd import (
+    BGNBDFit,
+    bgnbd_conditional_expected_purchases,
+    bgnbd_expected_purchases,
+    bgnbd_loglik,
+    bgnbd_p_alive,
+    bgnbd_prob_purchases,
+    fit_bgnbd,
+)
+from crm_metrics.clv.compat import calibration_and_holdout_data, summary_data_from_transaction_data
+from crm_metrics.clv.gamma_gamma import (
+    GammaGammaFit,
+    fit_gamma_gamma,
+    gamma_gamma_correlation,
+    gamma_gamma_expected_spend,
+)
+from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary, calibration_holdout, rfm_summary
+from crm_metrics.clv.segments import RFMSegments, rfm_segments
+from crm_metrics.clv.value import customer_lifetime_value
+
+__all__ = [
+    "BGNBDFit",
+    "CalibrationHoldout",
+    "GammaGammaFit",
+    "RFMSegments",
+    "RFMSummary",
+    "bgnbd_conditional_expected_purchases",
+    "bgnbd_expected_purchases",
+    "bgnbd_loglik",
+    "bgnbd_p_alive",
+    "bgnbd_prob_purchases",
+    "calibration_and_holdout_data",
+    "calibration_holdout",
+    "customer_lifetime_value",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "gamma_gamma_correlation",
+    "gamma_gamma_expected_spend",
+    "rfm_segments",
+    "rfm_summary",
+    "summary_data_from_transaction_data",
+]

@@ -1,0 +1,973 @@
+"""Profitability and reporting (METRICS.md §6): profit, margins, ROI, change and forecast figures.
+
+Aggregate functions (profit, margins, ROI, percent and percentage-point change, compound
+growth, the v1.1 interval and test helpers) take amounts or tallies and broadcast; series
+functions (:func:`period_over_period`, :func:`moving_average`, :func:`mape`,
+:func:`forecast_accuracy`) work along one ordered 1-D series; :func:`customer_profitability`
+is event-level (transactions plus cost events, per customer). :func:`before_after` returns a
+pydantic record, built on first use so that ``import crm_metrics`` does not load pydantic.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike, NDArray
+
+from crm_metrics._groupby import Grouped, factorize
+from crm_metrics._math import as_result, safe_divide
+from crm_metrics._validate import (
+    Count,
+    Flag,
+    Fraction,
+    Interval,
+    Keys,
+    Money,
+    Option,
+    Real,
+    Unaligned,
+    validated,
+)
+
+__all__ = [
+    "BeforeAfter",
+    "ProportionCI",
+    "TwoProportionTest",
+    "before_after",
+    "compound_growth_rate",
+    "customer_profitability",
+    "forecast_accuracy",
+    "gross_margin",
+    "gross_profit",
+    "mape",
+    "moving_average",
+    "net_margin",
+    "percent_change",
+    "period_over_period",
+    "pp_change",
+    "profit",
+    "proportion_ci",
+    "return_multiple",
+    "roi",
+    "two_proportion_test",
+]
+
+_IDS = Keys(optional=False, multi=False)
+_SERIES = Real(event=True)
+
+
+# --------------------------------------------------------------------------- profit and margins
+@validated(revenue=Money(), total_costs=Money())
+def profit(revenue: ArrayLike, total_costs: ArrayLike) -> Any:
+    r"""Profit: revenue minus total costs.
+
+    $$\mathrm{profit} = \mathit{revenue} - \mathit{total\_costs}$$
+
+    Parameters
+    ----------
+    revenue : float or array_like
+        Revenue of the period (>= 0).
+    total_costs : float or array_like
+        All costs of the period (>= 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Money of any sign. Arrays broadcast; NaN propagates.
+
+    Raises
+    ------
+    ValueError
+        If an amount is negative or infinite.
+
+    Notes
+    -----
+    Standard accounting; use :func:`gross_profit` for revenue minus cost of goods sold.
+
+    References
+    ----------
+    Standard accounting definitions (METRICS.md §8 [Acct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.profit(120_000, 95_000)
+    25000.0
+    """
+    return as_result(np.asarray(revenue) - np.asarray(total_costs))
+
+
+@validated(revenue=Money(), cogs=Money())
+def gross_profit(revenue: ArrayLike, cogs: ArrayLike) -> Any:
+    r"""Gross profit: revenue minus the cost of goods sold.
+
+    $$\mathrm{GP} = \mathit{revenue} - \mathit{cogs}$$
+
+    Parameters
+    ----------
+    revenue : float or array_like
+        Revenue (>= 0).
+    cogs : float or array_like
+        Cost of goods sold (>= 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Money of any sign.
+
+    Raises
+    ------
+    ValueError
+        If an amount is negative or infinite.
+
+    References
+    ----------
+    Standard accounting definitions (METRICS.md §8 [Acct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.gross_profit(120_000, 70_000)
+    50000.0
+    """
+    return as_result(np.asarray(revenue) - np.asarray(cogs))
+
+
+@validated(revenue=Money(), cogs=Money())
+def gross_margin(revenue: ArrayLike, cogs: ArrayLike) -> Any:
+    r"""Gross margin: gross profit as a fraction of revenue.
+
+    $$\mathrm{GM} = \frac{\mathit{revenue} - \mathit{cogs}}{\mathit{revenue}}$$
+
+    Parameters
+    ----------
+    revenue : float or array_like
+        Revenue (>= 0).
+    cogs : float or array_like
+        Cost of goods sold (>= 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A fraction <= 1 (negative when the goods cost more than they sold for); ``nan``
+        where revenue is 0.
+
+    Raises
+    ------
+    ValueError
+        If an amount is negative or infinite.
+
+    References
+    ----------
+    Standard accounting definitions (METRICS.md §8 [Acct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.gross_margin(120_000, 90_000)
+    0.25
+    """
+    return as_result(safe_divide(np.asarray(revenue) - np.asarray(cogs), revenue))
+
+
+@validated(net_profit=Money(signed=True), revenue=Money())
+def net_margin(net_profit: ArrayLike, revenue: ArrayLike) -> Any:
+    r"""Net profit margin: net profit as a fraction of revenue.
+
+    $$\mathrm{NM} = \frac{\mathit{net\_profit}}{\mathit{revenue}}$$
+
+    Parameters
+    ----------
+    net_profit : float or array_like
+        Net profit after all costs (any sign).
+    revenue : float or array_like
+        Revenue (>= 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A fraction, <= 1 when costs are >= 0; ``nan`` where revenue is 0.
+
+    Raises
+    ------
+    ValueError
+        If revenue is negative, or an amount is infinite.
+
+    Notes
+    -----
+    ``gross_margin >= net_margin`` whenever net profit <= gross profit (METRICS.md §7.17).
+
+    References
+    ----------
+    Standard accounting definitions (METRICS.md §8 [Acct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.net_margin(12_000, 120_000)
+    0.1
+    """
+    return as_result(safe_divide(net_profit, revenue))
+
+
+@validated(gain=Money(), cost=Money())
+def roi(gain: ArrayLike, cost: ArrayLike) -> Any:
+    r"""Return on investment (incl. CRM ROI): net gain per unit of cost.
+
+    $$\mathrm{ROI} = \frac{\mathit{gain} - \mathit{cost}}{\mathit{cost}}$$
+
+    Parameters
+    ----------
+    gain : float or array_like
+        What the investment returned (revenue or benefit attributed to it, >= 0).
+    cost : float or array_like
+        What it cost (>= 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A fraction >= -1 (1.5 means +150 %); ``nan`` where the cost is 0.
+
+    Raises
+    ------
+    ValueError
+        If an amount is negative or infinite.
+
+    Notes
+    -----
+    ``return_multiple == roi + 1`` (METRICS.md §7.17). Currency-free.
+
+    References
+    ----------
+    Standard accounting definitions (METRICS.md §8 [Acct]).
+
+    Examples
+    --------
+    A CRM system that cost 40,000 and is credited with 100,000 of gains:
+
+    >>> import crm_metrics as cm
+    >>> cm.roi(100_000, 40_000)
+    1.5
+    """
+    return as_result(safe_divide(np.asarray(gain) - np.asarray(cost), cost))
+
+
+@validated(gain=Money(), cost=Money())
+def return_multiple(gain: ArrayLike, cost: ArrayLike) -> Any:
+    r"""Return multiple: money back per unit of money spent.
+
+    $$\mathrm{multiple} = \frac{\mathit{gain}}{\mathit{cost}} = \mathrm{ROI} + 1$$
+
+    Parameters
+    ----------
+    gain : float or array_like
+        What the investment returned (>= 0).
+    cost : float or array_like
+        What it cost (>= 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A ratio >= 0; ``nan`` where the cost is 0.
+
+    Raises
+    ------
+    ValueError
+        If an amount is negative or infinite.
+
+    References
+    ----------
+    Standard accounting definitions (METRICS.md §8 [Acct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.return_multiple(100_000, 40_000)
+    2.5
+    """
+    return as_result(safe_divide(gain, cost))
+
+
+@validated(
+    customer_id=_IDS,
+    amount=Money(event=True),
+    cost_customer_id=Unaligned(_IDS),
+    cost=Unaligned(Money(event=True), same_length_as="cost_customer_id"),
+)
+def customer_profitability(
+    customer_id: ArrayLike, amount: ArrayLike, cost_customer_id: ArrayLike, cost: ArrayLike
+) -> Grouped:
+    r"""Customer profitability: per customer, revenue minus the cost to serve.
+
+    $$\pi_c = \sum_{i:\,k_i = c} a_i - \sum_{j:\,k'_j = c} \mathit{cost}_j$$
+
+    Parameters
+    ----------
+    customer_id : array_like
+        Customer of each transaction.
+    amount : array_like of float
+        Revenue of each transaction (>= 0).
+    cost_customer_id : array_like
+        Customer of each cost event (service tickets, returns, account management); a table
+        of its own, of any length, with keys of the same kind as ``customer_id``.
+    cost : array_like of float
+        Cost of each cost event (>= 0).
+
+    Returns
+    -------
+    Grouped
+        One amount (any sign) per customer appearing in either table, keys sorted. A
+        customer with costs only is negative; no records give no groups.
+
+    Raises
+    ------
+    ValueError
+        On unequal lengths within a table, negative or NaN amounts, missing ids.
+
+    Notes
+    -----
+    Revenue minus cost to serve, the usual activity-based reading. Pass margins instead of
+    amounts (``amount=margin``) to net out the cost of goods as well. Sums are additive:
+    the total over customers is total revenue minus total cost.
+
+    References
+    ----------
+    Standard accounting definitions (METRICS.md §8 [Acct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> g = cm.customer_profitability(["a", "a", "b"], [100.0, 50.0, 80.0],
+    ...                               ["a", "b", "c"], [30.0, 90.0, 15.0])
+    >>> g.to_dict()
+    {'a': 120.0, 'b': -10.0, 'c': -15.0}
+    """
+    ids = np.concatenate([np.asarray(customer_id), np.asarray(cost_customer_id)])
+    values = np.concatenate([np.asarray(amount), -np.asarray(cost)])
+    keys, codes, n = factorize(ids)
+    return Grouped(keys=keys, values=np.bincount(codes, weights=values, minlength=n))
+
+
+# --------------------------------------------------------------------------- change
+def _percent_change(old: Any, new: Any) -> NDArray[np.float64]:
+    """(new - old) / |old|, nan for a zero base."""
+    old_arr = np.asarray(old, dtype=np.float64)
+    return safe_divide(np.asarray(new, dtype=np.float64) - old_arr, np.abs(old_arr))
+
+
+@validated(old=Real(), new=Real())
+def percent_change(old: ArrayLike, new: ArrayLike) -> Any:
+    r"""Percent change from ``old`` to ``new``, as a fraction of the old value's magnitude.
+
+    $$\Delta\% = \frac{\mathit{new} - \mathit{old}}{|\mathit{old}|}$$
+
+    Parameters
+    ----------
+    old : float or array_like
+        The base value (any real number).
+    new : float or array_like
+        The value compared with it.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A fraction (0.25 means +25 %); ``nan`` where ``old`` is 0.
+
+    Raises
+    ------
+    TypeError
+        If a value is not numeric.
+
+    Notes
+    -----
+    Dividing by ``|old|`` keeps the sign meaningful for negative bases (a loss shrinking
+    from -100 to -50 is +50 %). For rates prefer :func:`pp_change`.
+
+    References
+    ----------
+    Standard arithmetic (METRICS.md §8 [Pct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.percent_change(80, 100)
+    0.25
+    >>> cm.percent_change(-100, -50)
+    0.5
+    """
+    return as_result(_percent_change(old, new))
+
+
+@validated(old_rate=Fraction(), new_rate=Fraction())
+def pp_change(old_rate: ArrayLike, new_rate: ArrayLike) -> Any:
+    r"""Percentage-point change between two rates, as a fraction.
+
+    $$\Delta_{pp} = \mathit{new\_rate} - \mathit{old\_rate}$$
+
+    Parameters
+    ----------
+    old_rate, new_rate : float or array_like
+        Rates as fractions in [0, 1].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A fraction in [-1, 1] (0.02 means +2 percentage points).
+
+    Raises
+    ------
+    ValueError
+        If a rate is outside [0, 1].
+
+    Notes
+    -----
+    A churn rate going from 5 % to 4 % is -1 point (``pp_change``) but -20 %
+    (``percent_change``); report the point change for rates.
+
+    References
+    ----------
+    Standard arithmetic (METRICS.md §8 [Pct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> round(cm.pp_change(0.05, 0.04), 12)
+    -0.01
+    """
+    return as_result(np.asarray(new_rate) - np.asarray(old_rate))
+
+
+@validated(x=_SERIES, lag=Interval(lo=1, integer=True, scalar=True))
+def period_over_period(x: ArrayLike, *, lag: int = 1) -> NDArray[np.float64]:
+    r"""Period-over-period change along a series: percent change from ``lag`` periods back.
+
+    $$y_i = \frac{x_i - x_{i-\ell}}{|x_{i-\ell}|}$$
+
+    Parameters
+    ----------
+    x : array_like of float
+        An ordered 1-D series (one value per period, finite).
+    lag : int, default 1
+        Periods back (1: month over month on monthly data; 12: year over year).
+
+    Returns
+    -------
+    numpy.ndarray
+        Fractions aligned with ``x``; the first ``lag`` are ``nan``, as is any change from
+        a zero base.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 1-D or holds NaN/inf, or ``lag`` is not a whole number >= 1.
+
+    Notes
+    -----
+    A series function: it works along ``x`` and does not broadcast.
+
+    References
+    ----------
+    Standard arithmetic (METRICS.md §8 [Pct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.period_over_period([100, 120, 90, 0, 10]).tolist()
+    [nan, 0.2, -0.25, -1.0, nan]
+    """
+    arr = np.asarray(x)
+    out = np.full(len(arr), np.nan)
+    if lag < len(arr):
+        out[lag:] = _percent_change(arr[:-lag], arr[lag:])
+    return out
+
+
+# --------------------------------------------------------------------------- before / after
+class BeforeAfter(Protocol):
+    """The record :func:`before_after` returns (a frozen pydantic model).
+
+    Fields hold a float (or bool) for scalar inputs and nested lists for arrays.
+    """
+
+    before: Any
+    after: Any
+    abs_change: Any
+    pct_change: Any
+    pp_change: Any
+    improved: Any
+
+    def model_dump(self) -> dict[str, Any]:
+        """The fields as a dict."""
+
+    def model_dump_json(self) -> str:
+        """The record as JSON (NaN is written as ``null``)."""
+
+
+@functools.cache
+def _before_after_model() -> Any:
+    """The pydantic model behind :class:`BeforeAfter`, defined on first use (pydantic is
+    imported here, not when crm_metrics is imported)."""
+    from pydantic import BaseModel, ConfigDict
+
+    class BeforeAfterRecord(BaseModel):
+        """Before/after comparison: the two values, their changes and whether it improved."""
+
+        model_config = ConfigDict(frozen=True)
+
+        before: float | list[Any]
+        after: float | list[Any]
+        abs_change: float | list[Any]
+        pct_change: float | list[Any]
+        pp_change: float | list[Any] | None
+        improved: bool | list[Any]
+
+    BeforeAfterRecord.__name__ = BeforeAfterRecord.__qualname__ = "BeforeAfter"
+    return BeforeAfterRecord
+
+
+def _plain(values: NDArray[Any]) -> Any:
+    """A Python scalar for a 0-d array, nested lists otherwise (for the record)."""
+    return values.tolist()
+
+
+@validated(before=Real(), after=Real(), is_rate=Flag(), higher_is_better=Flag())
+def before_after(
+    before: ArrayLike,
+    after: ArrayLike,
+    *,
+    is_rate: bool = False,
+    higher_is_better: bool = True,
+) -> BeforeAfter:
+    r"""Before/after comparison (the seed's "change %"): both values, the changes, improved.
+
+    $$\Delta = a - b,\qquad \Delta\% = \frac{a - b}{|b|},\qquad
+    \mathrm{improved} = \begin{cases}\Delta > 0 & \text{higher is better}\\
+    \Delta < 0 & \text{otherwise}\end{cases}$$
+
+    Parameters
+    ----------
+    before, after : float or array_like
+        The figure before and after (arrays are compared element-wise and broadcast).
+    is_rate : bool, default False
+        The figure is a rate (a fraction): ``pp_change`` is filled in.
+    higher_is_better : bool, default True
+        Direction of improvement (False for churn, cost, handle time).
+
+    Returns
+    -------
+    BeforeAfter
+        A frozen pydantic record with ``before``, ``after``, ``abs_change``
+        (``after - before``), ``pct_change`` (:func:`percent_change`, nan for a zero base),
+        ``pp_change`` (:func:`pp_change` when ``is_rate``, else None) and ``improved``
+        (False when unchanged or undefined). Floats for scalar inputs, lists for arrays;
+        ``model_dump_json()`` gives JSON (NaN written as null).
+
+    Raises
+    ------
+    TypeError
+        If a value is not numeric or a flag is not a bool.
+
+    Notes
+    -----
+    ``pct_change`` inherits :func:`percent_change` (base ``|before|``). pydantic is
+    imported on the first call, so ``import crm_metrics`` stays light.
+
+    References
+    ----------
+    Standard arithmetic (METRICS.md §8 [Pct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> r = cm.before_after(0.05, 0.04, is_rate=True, higher_is_better=False)
+    >>> r.improved, round(r.pct_change, 12), round(r.pp_change, 12)
+    (True, -0.2, -0.01)
+    >>> cm.before_after(200.0, 250.0).model_dump_json()
+    '{"before":200.0,"after":250.0,"abs_change":50.0,"pct_change":0.25,"pp_change":null,"improved":true}'
+    """
+    b, a = np.broadcast_arrays(np.asarray(before), np.asarray(after))
+    change = a - b
+    improved = change > 0 if higher_is_better else change < 0
+    record: BeforeAfter = _before_after_model()(
+        before=_plain(b),
+        after=_plain(a),
+        abs_change=_plain(change),
+        pct_change=_plain(_percent_change(b, a)),
+        pp_change=_plain(change) if is_rate else None,
+        improved=_plain(improved),
+    )
+    return record
+
+
+@validated(start=Interval(lo=0), end=Interval(lo=0), n_periods=Interval(lo=0, lo_open=True))
+def compound_growth_rate(start: ArrayLike, end: ArrayLike, n_periods: ArrayLike) -> Any:
+    r"""Compound growth rate per period (CAGR for years) from a start to an end value.
+
+    $$g = \left(\frac{\mathit{end}}{\mathit{start}}\right)^{1/n} - 1$$
+
+    Parameters
+    ----------
+    start, end : float or array_like
+        Values at the start and the end (>= 0).
+    n_periods : float or array_like
+        Number of periods between them (> 0; may be fractional).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A fraction >= -1 per period; ``nan`` where ``start`` is 0.
+
+    Raises
+    ------
+    ValueError
+        If a value is negative or infinite, or ``n_periods`` <= 0.
+
+    Notes
+    -----
+    ``start * (1 + g) ** n == end`` (METRICS.md §7.16). An end of 0 gives -1.
+
+    References
+    ----------
+    Standard arithmetic (METRICS.md §8 [Pct]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> round(cm.compound_growth_rate(100_000, 121_000, 2), 12)
+    0.1
+    """
+    ratio = safe_divide(end, start)
+    with np.errstate(over="ignore"):
+        growth = np.power(ratio, 1.0 / np.asarray(n_periods)) - 1.0
+    return as_result(growth)
+
+
+# --------------------------------------------------------------------------- series
+@validated(x=_SERIES, window=Interval(lo=1, integer=True, scalar=True))
+def moving_average(x: ArrayLike, window: int) -> NDArray[np.float64]:
+    r"""Trailing moving average of the last ``window`` values of a series.
+
+    $$m_i = \frac{1}{w}\sum_{j=i-w+1}^{i} x_j$$
+
+    Parameters
+    ----------
+    x : array_like of float
+        An ordered 1-D series (finite).
+    window : int
+        Number of values averaged (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Aligned with ``x``, in its units; the first ``window - 1`` values are ``nan``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 1-D or holds NaN/inf, or ``window`` is not a whole number >= 1.
+
+    Notes
+    -----
+    Each mean is summed directly over its window (no running-sum differences, which lose
+    precision on long series).
+
+    References
+    ----------
+    Standard arithmetic (METRICS.md §8 [Arith]).
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.moving_average([10, 20, 30, 40], 3).tolist()
+    [nan, nan, 20.0, 30.0]
+    """
+    arr = np.asarray(x)
+    out = np.full(len(arr), np.nan)
+    if window <= len(arr):
+        out[window - 1 :] = sliding_window_view(arr, window).sum(axis=-1) / window
+    return out
+
+
+@validated(actual=_SERIES, forecast=_SERIES)
+def mape(actual: ArrayLike, forecast: ArrayLike) -> float:
+    r"""Mean absolute percentage error of a forecast, as a fraction.
+
+    $$\mathrm{MAPE} = \frac{1}{n}\sum_{i=1}^{n} \frac{|a_i - f_i|}{|a_i|}$$
+
+    Parameters
+    ----------
+    actual : array_like of float
+        Observed values (1-D, finite).
+    forecast : array_like of float
+        Forecasts aligned with ``actual``.
+
+    Returns
+    -------
+    float
+        A fraction >= 0 (0.05 means 5 % average error); ``nan`` for an empty series or
+        when any actual value is 0.
+
+    Raises
+    ------
+    ValueError
+        On unequal lengths, NaN or infinite values, or a series that is not 1-D.
+
+    Notes
+    -----
+    MAPE is undefined when an actual is 0 (Hyndman & Koehler); :func:`forecast_accuracy`
+    (WAPE-based) is the robust alternative.
+
+    References
+    ----------
+    R. J. Hyndman and A. B. Koehler, "Another look at measures of forecast accuracy",
+    International Journal of Forecasting 22(4), 2006.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.mape([100, 200, 400], [110, 180, 400])
+    0.06666666666666667
+    """
+    a = np.asarray(actual)
+    f = np.asarray(forecast)
+    if len(a) == 0 or bool((a == 0).any()):
+        return math.nan
+    return float(np.mean(np.abs(a - f) / np.abs(a)))
+
+
+@validated(actual=_SERIES, forecast=_SERIES)
+def forecast_accuracy(actual: ArrayLike, forecast: ArrayLike) -> float:
+    r"""Forecast accuracy: one minus the weighted absolute percentage error (WAPE).
+
+    $$\mathrm{accuracy} = 1 - \frac{\sum_i |a_i - f_i|}{\sum_i |a_i|}$$
+
+    Parameters
+    ----------
+    actual : array_like of float
+        Observed values (1-D, finite).
+    forecast : array_like of float
+        Forecasts aligned with ``actual``.
+
+    Returns
+    -------
+    float
+        At most 1 (can be negative for a very poor forecast); ``nan`` when the sum of
+        absolute actuals is 0 (including an empty series).
+
+    Raises
+    ------
+    ValueError
+        On unequal lengths, NaN or infinite values, or a series that is not 1-D.
+
+    Notes
+    -----
+    WAPE weights errors by volume, so single zero actuals do not break it (unlike
+    :func:`mape`).
+
+    References
+    ----------
+    R. J. Hyndman and A. B. Koehler, "Another look at measures of forecast accuracy",
+    International Journal of Forecasting 22(4), 2006.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> cm.forecast_accuracy([100, 200, 0], [110, 180, 10])
+    0.8666666666666667
+    """
+    a = np.asarray(actual)
+    error = safe_divide(np.abs(a - np.asarray(forecast)).sum(), np.abs(a).sum())
+    return float(1.0 - error)
+
+
+# --------------------------------------------------------------------------- v1.1 statistics
+class ProportionCI(NamedTuple):
+    """Lower and upper bound of a confidence interval of a rate (fractions)."""
+
+    low: Any
+    high: Any
+
+
+class TwoProportionTest(NamedTuple):
+    """Pooled two-proportion z-test of a test group against a control group."""
+
+    z: Any
+    p_value: Any
+    lift: Any
+
+
+@validated(
+    trials=Count(),
+    successes=Count(le="trials"),
+    confidence=Interval(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True),
+    method=Option(choices=("wilson", "normal")),
+)
+def proportion_ci(
+    successes: ArrayLike,
+    trials: ArrayLike,
+    *,
+    confidence: float = 0.95,
+    method: str = "wilson",
+) -> ProportionCI:
+    r"""Confidence interval of a rate ``successes / trials`` (Wilson score by default).
+
+    $$\frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n} + \frac{z^2}{4n^2}}}
+    {1 + \frac{z^2}{n}},\qquad \hat p = \frac{\mathit{successes}}{n},\quad
+    z = \Phi^{-1}\!\left(\tfrac{1 + \mathit{confidence}}{2}\right)$$
+
+    Parameters
+    ----------
+    successes : int or array_like of int
+        Responses, conversions, promoters ... (a subset of the trials).
+    trials : int or array_like of int
+        Recipients, sessions, surveys ...
+    confidence : float, default 0.95
+        Two-sided confidence level in (0, 1).
+    method : {"wilson", "normal"}, default "wilson"
+        Wilson score interval, or the normal (Wald) interval ``p ± z sqrt(p(1-p)/n)``
+        clipped to [0, 1].
+
+    Returns
+    -------
+    ProportionCI
+        ``(low, high)``: fractions with ``0 <= low <= p <= high <= 1``, floats or arrays
+        (broadcast); ``(nan, nan)`` where there are no trials.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative or fractional, successes exceed trials, ``confidence`` is
+        outside (0, 1), or ``method`` is unknown.
+
+    Notes
+    -----
+    Wilson's interval keeps good coverage for small samples and rates near 0 or 1, where
+    the Wald interval collapses to a point (Agresti & Coull); the normal interval is
+    offered for comparison with textbook figures.
+
+    References
+    ----------
+    E. B. Wilson, "Probable inference, the law of succession, and statistical inference",
+    JASA 22, 1927; A. Agresti and B. A. Coull, "Approximate is better than 'exact' for
+    interval estimation of binomial proportions", The American Statistician 52, 1998.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> low, high = cm.proportion_ci(30, 600)
+    >>> round(low, 4), round(high, 4)
+    (0.0352, 0.0705)
+    >>> cm.proportion_ci(0, 0)
+    ProportionCI(low=nan, high=nan)
+    """
+    from statistics import NormalDist  # the standard library; imported on first use
+
+    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    s = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(trials, dtype=np.float64)
+    p = safe_divide(s, n)
+    with np.errstate(invalid="ignore"):
+        if method == "wilson":
+            denominator = 1.0 + safe_divide(z * z, n)
+            center = (p + safe_divide(z * z, 2.0 * n)) / denominator
+            spread = p * (1.0 - p) / np.where(n == 0, np.nan, n)
+            half = z * np.sqrt(spread + safe_divide(z * z, 4.0 * n * n)) / denominator
+        else:
+            center = p
+            half = z * np.sqrt(p * (1.0 - p) / np.where(n == 0, np.nan, n))
+        # exact at the boundaries (Wilson gives 0 for no successes, 1 for all; rounding does not)
+        low = np.where(s == 0, 0.0, np.clip(center - half, 0.0, 1.0))
+        high = np.where((s == n) & (n > 0), 1.0, np.clip(center + half, 0.0, 1.0))
+        low = np.where(n == 0, np.nan, low)
+    return ProportionCI(as_result(low), as_result(high))
+
+
+def _erfc(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Complementary error function for x >= 0, vectorised (relative error about 1e-13).
+
+    A Taylor series of erf below 1.5 and a continued fraction (evaluated backwards, 80
+    levels) above; the loops run over series terms, never over elements.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    small = x < 1.5
+    xs = np.where(small, x, 0.0)
+    term = xs.copy()
+    total = xs.copy()
+    x2 = xs * xs
+    for k in range(1, 80):
+        term = term * (-x2) / k
+        total = total + term / (2 * k + 1)
+    erf_small = 2.0 / math.sqrt(math.pi) * total
+    xl = np.where(small, 1.5, x)
+    frac = np.zeros_like(xl)
+    for k in range(80, 0, -1):
+        frac = (k / 2.0) / (xl + frac)
+    with np.errstate(under="ignore"):
+        erfc_large = np.exp(-xl * xl) / math.sqrt(math.pi) / (xl + frac)
+    return np.where(small, 1.0 - erf_small, erfc_large)
+
+
+@validated(
+    test_n=Count(), test_conv=Count(le="test_n"), ctrl_n=Count(), ctrl_conv=Count(le="ctrl_n")
+)
+def two_proportion_test(
+    test_conv: ArrayLike, test_n: ArrayLike, ctrl_conv: ArrayLike, ctrl_n: ArrayLike
+) -> TwoProportionTest:
+    r"""Significance of a test-vs-control difference in rates: pooled two-proportion z-test.
+
+    $$z = \frac{r_t - r_c}{\sqrt{\bar p(1 - \bar p)\left(\frac{1}{n_t} + \frac{1}{n_c}\right)}},
+    \qquad \bar p = \frac{x_t + x_c}{n_t + n_c},\qquad p = \operatorname{erfc}(|z|/\sqrt 2)$$
+
+    Parameters
+    ----------
+    test_conv, test_n : int or array_like of int
+        Responders (converters) and size of the group that received the campaign.
+    ctrl_conv, ctrl_n : int or array_like of int
+        The same for the holdout (control) group.
+
+    Returns
+    -------
+    TwoProportionTest
+        ``(z, p_value, lift)``: the z statistic, its two-sided p-value and the relative
+        lift of :func:`response_lift`; floats or arrays (broadcast). ``nan`` where either
+        group is empty, or where the pooled rate is 0 or 1 (no variance).
+
+    Raises
+    ------
+    ValueError
+        If a count is negative or fractional, or responders exceed their group.
+
+    Notes
+    -----
+    The standard large-sample test with the pooled rate under the null hypothesis of equal
+    rates. Reasonable once each group has about 10 successes and 10 failures; use an exact
+    test below that.
+
+    References
+    ----------
+    The standard two-proportion z-test, e.g. A. Agresti, *Categorical Data Analysis*, 3rd
+    ed., Wiley, 2013, §3.1.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> t = cm.two_proportion_test(60, 1_000, 40, 1_000)
+    >>> round(t.z, 4), round(t.p_value, 4), round(t.lift, 4)
+    (2.052, 0.0402, 0.5)
+    """
+    xt, nt, xc, nc = (
+        np.asarray(v, dtype=np.float64) for v in (test_conv, test_n, ctrl_conv, ctrl_n)
+    )
+    rate_t = safe_divide(xt, nt)
+    rate_c = safe_divide(xc, nc)
+    pooled = safe_divide(xt + xc, nt + nc)
+    with np.errstate(invalid="ignore"):
+        variance = pooled * (1.0 - pooled) * (safe_divide(1.0, nt) + safe_divide(1.0, nc))
+        z = safe_divide(rate_t - rate_c, np.sqrt(variance))
+    p_value = np.where(np.isnan(z), np.nan, _erfc(np.abs(np.nan_to_num(z)) / math.sqrt(2.0)))
+    lift = safe_divide(rate_t - rate_c, rate_c)
+    return TwoProportionTest(as_result(z), as_result(p_value), as_result(lift))

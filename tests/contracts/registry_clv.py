@@ -1,0 +1,175 @@
+"""Contract entries for crm_metrics.clv (CLV.md), under keys prefixed ``clv.``.
+
+The prediction functions broadcast over customers, so they are ``aggregate`` entries
+whose fitted parameters come in through ``options``; summaries and fits reduce records
+to per-customer arrays or a model, so they are ``helper`` entries (bad-input sweep, no
+mutation); the pandas drop-ins are ``pandas`` entries, tested in tests/test_clv_compat.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .entry import FRACTION, Entry, Options, fixed
+
+#: The published CDNOW fit (weeks) and its Gamma-Gamma companion (CLV.md §5).
+PAPER = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+GG_PAPER = {"p": 6.25, "q": 3.74, "v": 15.44}
+
+positive = st.floats(0.05, 20.0)
+bgnbd_params = st.one_of(
+    st.just(PAPER),
+    st.just({**PAPER, "a": 1.0}),  # the (a - 1) limit
+    st.fixed_dictionaries({"r": positive, "alpha": positive, "a": positive, "b": positive}),
+)
+gg_params = st.one_of(
+    st.just(GG_PAPER),
+    st.fixed_dictionaries({"p": positive, "q": st.floats(1.05, 20.0), "v": positive}),
+)
+
+
+@st.composite
+def customer(draw: st.DrawFn) -> Options:
+    """One consistent (frequency, recency, T): recency <= T, recency 0 without repeats."""
+    frequency = draw(st.one_of(st.integers(0, 5), st.integers(0, 500)))
+    age = draw(st.one_of(st.floats(0.0, 100.0), st.floats(0.0, 20_000.0)))
+    recency = 0.0 if frequency == 0 else draw(st.one_of(st.just(age), st.floats(0.0, age)))
+    return {"frequency": frequency, "recency": recency, "T": age}
+
+
+def with_spend(draw_customer: st.SearchStrategy[Options]) -> st.SearchStrategy[Options]:
+    money = st.floats(0.01, 10_000.0)
+    return st.tuples(draw_customer, money).map(lambda cm: {**cm[0], "monetary_value": cm[1]})
+
+
+horizons = st.floats(0.0, 500.0)
+EXAMPLE_CUSTOMERS: Options = {
+    "frequency": [0, 2, 5],
+    "recency": [0.0, 30.43, 12.0],
+    "T": [10.0, 38.86, 40.0],
+}
+RECORDS: Options = {
+    "frequency": [0, 2, 1, 3],
+    "recency": [0.0, 5.0, 2.0, 8.0],
+    "T": [10.0, 10.0, 9.0, 12.0],
+}
+
+
+def add(part: Options) -> Any:
+    return lambda c: {**c, **part}
+
+
+ENTRIES: dict[str, Entry] = {
+    # ------------------------------------------------------------- summaries (§1)
+    "clv.rfm_summary": Entry(
+        kind="helper",
+        example={
+            "customer_id": [1, 1, 2, 1],
+            "ts": ["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-03T18:00"],
+            "monetary": [10.0, 5.0, 3.0, 1.0],
+        },
+    ),
+    "clv.calibration_holdout": Entry(
+        kind="helper",
+        example={
+            "customer_id": [1, 1, 2, 2],
+            "ts": ["2024-01-01", "2024-01-05", "2024-01-02", "2024-01-09"],
+            "monetary": [10.0, 5.0, 3.0, 4.0],
+            "calibration_end": "2024-01-04",
+        },
+    ),
+    "clv.rfm_segments": Entry(
+        kind="helper",
+        example={
+            "recency": [1.0, 5.0, 30.0, 90.0],
+            "frequency": [6, 4, 2, 1],
+            "monetary": [80.0, 40.0, 30.0, 10.0],
+        },
+    ),
+    # ------------------------------------------------------------- fits (§2, §3)
+    "clv.fit_bgnbd": Entry(kind="helper", example=dict(RECORDS)),
+    "clv.fit_gamma_gamma": Entry(
+        kind="helper",
+        example={"frequency": [0, 2, 1, 3], "monetary_value": [0.0, 10.0, 20.0, 15.0]},
+    ),
+    "clv.gamma_gamma_correlation": Entry(
+        kind="helper",
+        example={"frequency": [0, 2, 1, 3], "monetary_value": [0.0, 10.0, 20.0, 15.0]},
+    ),
+    # ------------------------------------------------------------- predictions (§2-§4)
+    "clv.bgnbd_loglik": Entry(
+        kind="aggregate",
+        example={"params": PAPER, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=None,
+    ),
+    "clv.bgnbd_p_alive": Entry(
+        kind="aggregate",
+        example={"params": PAPER, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=FRACTION,
+    ),
+    "clv.bgnbd_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": PAPER, "t": [0.0, 10.0, 52.0]},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: horizons.map(lambda t: {"t": t}),
+        bounds=fixed(0.0, 1e9),
+    ),
+    "clv.bgnbd_conditional_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": PAPER, "t": 39.0, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.tuples(customer(), horizons).map(lambda c: {**c[0], "t": c[1]}),
+        bounds=fixed(0.0, 1e9),
+    ),
+    "clv.bgnbd_prob_purchases": Entry(
+        kind="aggregate",
+        example={"params": PAPER, "t": [39.0, 39.0], "n": [0, 3]},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.fixed_dictionaries({"t": horizons, "n": st.integers(0, 200)}),
+        bounds=FRACTION,
+    ),
+    "clv.gamma_gamma_expected_spend": Entry(
+        kind="aggregate",
+        example={"params": GG_PAPER, "frequency": [0, 2], "monetary_value": [0.0, 40.0]},
+        options=gg_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.fixed_dictionaries(
+            {"frequency": st.integers(0, 500), "monetary_value": st.floats(0.0, 10_000.0)}
+        ),
+        bounds=fixed(0.0, 1e12),
+    ),
+    "clv.customer_lifetime_value": Entry(
+        kind="aggregate",
+        example={
+            "bgnbd": PAPER,
+            "gamma_gamma": GG_PAPER,
+            **EXAMPLE_CUSTOMERS,
+            "monetary_value": [0.0, 40.0, 12.5],
+            "freq": "W",
+        },
+        options=st.fixed_dictionaries(
+            {
+                "bgnbd": bgnbd_params,
+                "gamma_gamma": gg_params,
+                "freq": st.sampled_from(["W", "D", "M", "h"]),
+                "time": st.integers(0, 24),
+            }
+        ),
+        scalars=lambda _o: with_spend(customer()),
+        bounds=fixed(0.0, 1e15),
+    ),
+    # ------------------------------------------------------------- pandas drop-ins (§4)
+    "clv.summary_data_from_transaction_data": Entry(kind="pandas"),
+    "clv.calibration_and_holdout_data": Entry(kind="pandas"),
+    # ------------------------------------------------------------- result types
+    "clv.BGNBDFit": Entry(kind="type"),
+    "clv.GammaGammaFit": Entry(kind="type"),
+    "clv.RFMSummary": Entry(kind="type"),
+    "clv.RFMSegments": Entry(kind="type"),
+    "clv.CalibrationHoldout": Entry(kind="type"),
+}

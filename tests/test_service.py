@@ -1,0 +1,530 @@
+"""Hand-computed cases for METRICS.md §5 (service and support) and the rules it added."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crm_metrics as cm
+from crm_metrics._validate import (
+    Omittable,
+    OptionNeeds,
+    PrecomputedDurations,
+    ScalarDuration,
+    Timestamps,
+    Unit,
+    validated,
+)
+
+NAT = "NaT"
+
+
+def ts(*values: str) -> np.ndarray:
+    return np.array(values, dtype="datetime64[ns]")
+
+
+# --------------------------------------------------------------------------- new rules
+@validated(begin=Timestamps(), finish=Timestamps(nat_ok=True, since="begin"))
+def _span(begin: object, finish: object) -> tuple[object, object]:
+    return begin, finish
+
+
+def test_timestamps_since_names_the_record() -> None:
+    _span(["2024-01-01", "2024-01-02"], ["2024-01-01", "NaT"])  # equal and NaT are fine
+    with pytest.raises(ValueError, match=r"finish\[1\] = 2024-01-01T00:00:00.000000000 is "):
+        _span(["2024-01-01", "2024-01-02"], ["2024-01-03", "2024-01-01"])
+    with pytest.raises(ValueError, match=r"earlier than begin\[1\]"):
+        _span(["2024-01-01", "2024-01-02"], ["2024-01-03", "2024-01-01"])
+    with pytest.raises(ValueError, match="finish has length 1 but begin has length 2"):
+        _span(["2024-01-01", "2024-01-02"], ["2023-01-01"])
+
+
+def test_timestamps_since_bad_values_are_refused() -> None:
+    rule = Timestamps(nat_ok=True, since="begin")
+    done = {"begin": ts("2024-01-01", "2024-01-02")}
+    bad = list(rule.bad_values(ts("2024-01-02", NAT), done))
+    assert any(isinstance(b, list) and b[0].startswith("2023-12-31T23") for b in bad)
+
+
+@validated(
+    start=Omittable(Timestamps()),
+    finish=Omittable(Timestamps(nat_ok=True, since="start")),
+    mode=OptionNeeds(choices=("a", "b"), needs=(("b", ("finish",)),)),
+    unit=Unit(),
+    limit=ScalarDuration(optional=True),
+    durations=PrecomputedDurations(replaces=("start",), excludes=("finish",)),
+)
+def _probe(
+    start: object = None,
+    finish: object = None,
+    *,
+    mode: str = "a",
+    unit: str = "s",
+    limit: object = None,
+    durations: object = None,
+) -> tuple[object, ...]:
+    return start, finish, mode, limit, durations
+
+
+def test_optional_timestamps_option_needs_and_scalar_duration() -> None:
+    assert _probe(["2024-01-01"])[1] is None
+    with pytest.raises(TypeError, match=r"finish is required with mode='b'"):
+        _probe(["2024-01-01"], mode="b")
+    assert _probe(["2024-01-01"], ["2024-01-02"], mode="b")[2] == "b"
+    assert _probe(["2024-01-01"], limit=2)[3] == 2e9
+    assert _probe(["2024-01-01"], limit=np.timedelta64(3, "ms"))[3] == 3e6
+    with pytest.raises(ValueError, match=r"limit must be a single duration"):
+        _probe(["2024-01-01"], limit=[1, 2])
+    with pytest.raises(ValueError, match=r"limit = -1 is negative"):
+        _probe(["2024-01-01"], limit=-1)
+
+
+def test_precomputed_durations_replace_the_timestamps() -> None:
+    out = _probe(durations=[1, 2])
+    np.testing.assert_array_equal(out[4], [1e9, 2e9])
+    with pytest.raises(TypeError, match="start is required unless durations is given"):
+        _probe()
+    with pytest.raises(ValueError, match="durations replaces start; start may not be given"):
+        _probe(["2024-01-01"], durations=[1])
+    with pytest.raises(ValueError, match=r"durations\[0\] = -1 is negative"):
+        _probe(durations=[-1])
+
+
+# --------------------------------------------------------------------------- fixtures
+# Six tickets. as_of = 2024-01-03T00:00 in the threshold tests.
+OPENED = ts(
+    "2024-01-01T08:00",  # 0 resolved after 1 h, first reply 30 min
+    "2024-01-01T09:00",  # 1 resolved after 2 h exactly (boundary: within)
+    "2024-01-01T10:00",  # 2 resolved after 26 h (next day)
+    "2024-01-02T23:00",  # 3 open, 1 h old at as_of: undecided for 2 h
+    "2024-01-01T12:00",  # 4 open, 12 h old: a miss for 2 h
+    "2024-01-02T20:00",  # 5 resolved at 23:59, 3 h 59 min
+)
+RESOLVED = ts(
+    "2024-01-01T09:00",
+    "2024-01-01T11:00",
+    "2024-01-02T12:00",
+    NAT,
+    NAT,
+    "2024-01-02T23:59",
+)
+FIRST = ts(
+    "2024-01-01T08:30",
+    "2024-01-01T09:10",
+    "2024-01-01T13:00",
+    NAT,
+    "2024-01-01T12:00",
+    "2024-01-02T21:00",
+)
+AGENT = np.array(["ann", "bob", "ann", "bob", "cy", "ann"])
+AS_OF = "2024-01-03T00:00"
+
+
+# --------------------------------------------------------------------------- volume
+def test_ticket_volume_by_anchor_and_window() -> None:
+    assert cm.ticket_volume(OPENED) == 6
+    assert isinstance(cm.ticket_volume(OPENED), int)
+    assert cm.ticket_volume(OPENED, start="2024-01-02") == 2
+    assert cm.ticket_volume(OPENED, resolved_at=RESOLVED, anchor="resolved_at") == 4
+    got = cm.ticket_volume(
+        OPENED, resolved_at=RESOLVED, anchor="resolved_at", start="2024-01-02", end="2024-01-03"
+    )
+    assert got == 2
+    assert cm.ticket_volume(ts()) == 0
+    g = cm.ticket_volume(OPENED, by=AGENT)
+    assert g.to_dict() == {"ann": 3, "bob": 2, "cy": 1}
+    assert g.values.dtype == np.int64
+    months = cm.period_key(OPENED, "D")
+    assert list(cm.ticket_volume(OPENED, by=months).values) == [4, 2]
+
+
+def test_ticket_volume_needs_resolved_at_for_the_resolved_anchor() -> None:
+    with pytest.raises(TypeError, match=r"resolved_at is required with anchor='resolved_at'"):
+        cm.ticket_volume(OPENED, anchor="resolved_at")
+    with pytest.raises(ValueError, match="anchor = 'closed' is not a known option"):
+        cm.ticket_volume(OPENED, anchor="closed")
+
+
+def test_an_end_earlier_than_its_start_names_the_row() -> None:
+    bad = RESOLVED.copy()
+    bad[2] = np.datetime64("2024-01-01T09:59", "ns")
+    with pytest.raises(ValueError, match=r"resolved_at\[2\] = .* is earlier than opened_at\[2\]"):
+        cm.resolution_time(OPENED, bad)
+    with pytest.raises(ValueError, match=r"resolved_at\[2\]"):
+        cm.resolved_within_rate(OPENED, bad)
+    with pytest.raises(ValueError, match=r"answered_at\[0\] .* earlier than queued_at\[0\]"):
+        cm.average_speed_of_answer(["2024-01-01T10:00"], ["2024-01-01T09:00"], [5])
+
+
+# --------------------------------------------------------------------------- contact rate
+def test_contact_rate() -> None:
+    assert cm.contact_rate(150, 1000) == 0.15
+    assert cm.contact_rate(2500, 1000) == 2.5  # a ratio, not a fraction
+    assert math.isnan(cm.contact_rate(0, 0))
+    assert math.isnan(cm.contact_rate(5, 0))
+    with pytest.raises(ValueError, match=r"tickets = -1.0 is negative"):
+        cm.contact_rate(-1, 10)
+
+
+# --------------------------------------------------------------------------- durations
+def test_first_response_time_hand_computed() -> None:
+    # answered: 0.5, 1/6, 3, 0, 1 h (ticket 3 unanswered) -> mean 28/6 / 5
+    expected = (0.5 + 10 / 60 + 3 + 0 + 1) / 5
+    assert cm.first_response_time(OPENED, FIRST) == pytest.approx(expected, rel=1e-12)
+    assert cm.first_response_time(OPENED, FIRST, stat="median") == 0.5
+    assert cm.first_response_time(OPENED, FIRST, unit="min", stat="median") == 30.0
+    assert cm.first_response_time(OPENED, FIRST, unit="s", stat="median") == 1800.0
+    g = cm.first_response_time(OPENED, FIRST, by=AGENT, unit="min")
+    # ann: 30, 180, 60 -> 90; bob: 10 (ticket 3 unanswered); cy: 0
+    assert g.to_dict() == {"ann": 90.0, "bob": 10.0, "cy": 0.0}
+    assert cm.first_response_time(OPENED, FIRST, start="2024-01-02", unit="min") == 60.0
+
+
+def test_first_response_time_none_answered_and_empty_are_nan() -> None:
+    assert math.isnan(cm.first_response_time(OPENED[:1], ts(NAT)))
+    assert math.isnan(cm.first_response_time(ts(), ts()))
+    g = cm.first_response_time(OPENED[3:4], FIRST[3:4], by=["x"])
+    assert len(g) == 0  # the unanswered ticket's group does not survive the filter
+
+
+def test_first_response_time_precomputed_durations() -> None:
+    assert cm.first_response_time(durations=[1, 2, 6]) == 3.0
+    assert cm.first_response_time(durations=[30, 90], unit="min") == 60.0
+    hours = np.array([1, 2, 6], dtype="timedelta64[h]")
+    assert cm.first_response_time(durations=hours, unit="min") == 180.0
+    g = cm.first_response_time(durations=[1, 3, 5], by=["a", "b", "b"])
+    assert g.to_dict() == {"a": 1.0, "b": 4.0}
+    with pytest.raises(ValueError, match="durations replaces opened_at, first_response_at"):
+        cm.first_response_time(OPENED, FIRST, durations=np.zeros(6))
+    with pytest.raises(ValueError, match="start may not be given together with durations"):
+        cm.first_response_time(durations=[1.0], start="2024-01-01")
+    with pytest.raises(TypeError, match="opened_at is required unless durations is given"):
+        cm.first_response_time()
+
+
+def test_resolution_time_hand_computed() -> None:
+    # resolved: 1, 2, 26, 3 h 59 min
+    mean = (1 + 2 + 26 + 3 + 59 / 60) / 4
+    assert cm.resolution_time(OPENED, RESOLVED) == pytest.approx(mean, rel=1e-12)
+    assert cm.resolution_time(OPENED, RESOLVED, stat="median") == (2 + 3 + 59 / 60) / 2
+    # anchored on resolved_at: resolved on 2 January are tickets 2 and 5
+    day2 = cm.resolution_time(OPENED, RESOLVED, start="2024-01-02", end="2024-01-03")
+    assert day2 == pytest.approx((26 + 3 + 59 / 60) / 2, rel=1e-12)
+    assert math.isnan(cm.resolution_time(OPENED[3:5], RESOLVED[3:5]))
+    assert cm.resolution_time(durations=[2.0, 4.0], unit="D") == 3.0
+    assert math.isnan(cm.resolution_time(durations=[]))
+
+
+# --------------------------------------------------------------------------- thresholds
+def test_resolved_within_rate_undecided_and_boundary() -> None:
+    # 2 h at as_of: met 0, 1 (exactly 2 h); missed 2, 4 (open 12 h), 5; undecided 3
+    assert cm.resolved_within_rate(OPENED, RESOLVED, as_of=AS_OF) == 2 / 5
+    # threshold 4 h: 5 is met (3 h 59), 3 still undecided
+    assert cm.resolved_within_rate(OPENED, RESOLVED, threshold=4, as_of=AS_OF) == 3 / 5
+    four_hours = np.timedelta64(4, "h")
+    assert cm.resolved_within_rate(OPENED, RESOLVED, threshold=four_hours, as_of=AS_OF) == 3 / 5
+    assert cm.resolved_within_rate(OPENED, RESOLVED, threshold=240, unit="min", as_of=AS_OF) == 0.6
+    # one minute before the 2 h boundary: ticket 1 is met either way
+    assert cm.resolved_within_rate(OPENED[1:2], RESOLVED[1:2], threshold=119, unit="min") == 0.0
+
+
+def test_threshold_rate_as_of_makes_later_events_not_happened() -> None:
+    # as_of 2024-01-01T10:30: ticket 0 met; ticket 1 (resolved 11:00) still open and
+    # within 2 h -> undecided; ticket 2 opened 10:00 undecided; 3, 5 not yet opened;
+    # ticket 4 not yet opened (12:00)
+    assert cm.resolved_within_rate(OPENED, RESOLVED, as_of="2024-01-01T10:30") == 1.0
+    # at 11:00:00.000000001 ticket 1 is resolved (met); at 12:00 ticket 2 is still inside
+    assert cm.resolved_within_rate(OPENED, RESOLVED, as_of="2024-01-01T12:00") == 1.0
+    # at 12:00:00.000000001 ticket 2 has passed its 2 h without resolution: a miss
+    late = np.datetime64("2024-01-01T12:00", "ns") + np.timedelta64(1, "ns")
+    assert cm.resolved_within_rate(OPENED, RESOLVED, as_of=late) == 2 / 3
+
+
+def test_threshold_rate_default_as_of_and_all_undecided() -> None:
+    # default as_of: 1 ns after the latest timestamp (23:59 on 2 January): ticket 3
+    # (opened 23:00) is 59 min old -> undecided; same as the explicit one
+    assert cm.resolved_within_rate(OPENED, RESOLVED) == 2 / 5
+    assert math.isnan(cm.resolved_within_rate(OPENED[3:4], RESOLVED[3:4], as_of=AS_OF))
+    assert math.isnan(cm.resolved_within_rate(ts(), ts()))
+
+
+def test_threshold_rate_grouped() -> None:
+    g = cm.resolved_within_rate(OPENED, RESOLVED, as_of=AS_OF, by=AGENT)
+    # ann: 0 met, 2 miss, 5 miss; bob: 1 met (3 undecided, no row lost: bob has 1); cy: 4 miss
+    assert g.to_dict() == {"ann": 1 / 3, "bob": 1.0, "cy": 0.0}
+    # a group whose only ticket is undecided disappears
+    g = cm.resolved_within_rate(OPENED, RESOLVED, as_of=AS_OF, by=np.arange(6))
+    assert list(g.keys) == [0, 1, 2, 4, 5]
+
+
+def test_orders_processed_within_rate() -> None:
+    placed = ts("2024-03-01T10:00", "2024-03-01T12:00", "2024-03-02T09:00")
+    processed = ts("2024-03-02T10:00", "2024-03-03T09:00", NAT)
+    # 24 h exactly (met), 45 h (missed), pending 24 h exactly at 09:00 (undecided)
+    assert cm.orders_processed_within_rate(placed, processed, as_of="2024-03-03T09:00") == 0.5
+    assert cm.orders_processed_within_rate(placed, processed, as_of="2024-03-03T10:00") == 1 / 3
+    assert (
+        cm.orders_processed_within_rate(
+            placed, processed, threshold=np.timedelta64(2, "D"), as_of="2024-03-03T10:00"
+        )
+        == 1.0
+    )
+    with pytest.raises(ValueError, match=r"processed_at\[0\]"):
+        cm.orders_processed_within_rate(placed, ts("2024-03-01", NAT, NAT))
+
+
+def test_same_day_resolution_rate() -> None:
+    # UTC days at as_of 3 Jan 00:00: 0, 1 same day; 2 next day (miss); 3 opened 2 Jan
+    # 23:00, open, its day ended at as_of -> miss; 4 miss; 5 same day (23:59)
+    assert cm.same_day_resolution_rate(OPENED, RESOLVED, as_of=AS_OF) == 3 / 6
+    # before midnight, ticket 3's day has not ended: undecided
+    assert cm.same_day_resolution_rate(OPENED, RESOLVED, as_of="2024-01-02T23:59:30") == 3 / 5
+    # UTC+2: ticket 5 resolved 01:59 local on 3 Jan, opened 22:00 on 2 Jan -> miss;
+    # ticket 3 opened 01:00 local on 3 Jan -> its day has not ended -> undecided
+    assert cm.same_day_resolution_rate(OPENED, RESOLVED, as_of=AS_OF, tz_offset_hours=2) == 2 / 5
+    # UTC-10: 2 opened 00:00 local 1 Jan, resolved 02:00 local 2 Jan -> miss; ticket 0
+    # 22:00 local 31 Dec -> 23:00 same day; 1 -> 23:00 31 Dec to 01:00 1 Jan: miss
+    assert (
+        cm.same_day_resolution_rate(OPENED[:3], RESOLVED[:3], as_of=AS_OF, tz_offset_hours=-10)
+        == 1 / 3
+    )
+
+
+def test_same_day_is_whole_day_shift_invariant() -> None:
+    shift = np.timedelta64(3, "D")
+    a = cm.same_day_resolution_rate(OPENED, RESOLVED, as_of=AS_OF, tz_offset_hours=5.5)
+    b = cm.same_day_resolution_rate(
+        OPENED + shift,
+        RESOLVED + shift,
+        as_of=np.datetime64(AS_OF, "ns") + shift,
+        tz_offset_hours=5.5,
+    )
+    assert a == b
+
+
+# --------------------------------------------------------------------------- FCR
+CONTACTS = np.array([1, 2, 1, 1, 3, 1])
+
+
+def test_first_contact_resolution_both_bases() -> None:
+    # resolved: 0 (1), 1 (2), 2 (1), 5 (1) -> 3/4
+    assert cm.first_contact_resolution_rate(OPENED, RESOLVED, CONTACTS) == 0.75
+    # all tickets: 3 FCR of 6 (ticket 3 has 1 contact but is unresolved: not FCR)
+    assert cm.first_contact_resolution_rate(OPENED, RESOLVED, CONTACTS, base="all") == 0.5
+    # windows: resolved on 2 Jan -> 2 and 5, both single contact; opened on 2 Jan -> 3, 5
+    day2 = {"start": "2024-01-02", "end": "2024-01-03"}
+    assert cm.first_contact_resolution_rate(OPENED, RESOLVED, CONTACTS, **day2) == 1.0
+    assert cm.first_contact_resolution_rate(OPENED, RESOLVED, CONTACTS, base="all", **day2) == 0.5
+    g = cm.first_contact_resolution_rate(OPENED, RESOLVED, CONTACTS, by=AGENT)
+    assert g.to_dict() == {"ann": 1.0, "bob": 0.0}  # cy's ticket is unresolved
+    assert math.isnan(cm.first_contact_resolution_rate(OPENED[3:5], RESOLVED[3:5], [1, 1]))
+    with pytest.raises(ValueError, match=r"contacts\[0\] = 0.0 is below the minimum 1"):
+        cm.first_contact_resolution_rate(OPENED[:1], RESOLVED[:1], [0])
+
+
+def test_fcr_from_counts_reopen_escalation_cost() -> None:
+    assert cm.first_contact_resolution_rate_from_counts(72, 90) == 0.8
+    assert math.isnan(cm.first_contact_resolution_rate_from_counts(0, 0))
+    with pytest.raises(ValueError, match=r"first_contact_resolved = 91.0 exceeds tickets = 90.0"):
+        cm.first_contact_resolution_rate_from_counts(91, 90)
+    assert cm.reopen_rate(12, 400) == 0.03
+    np.testing.assert_array_equal(cm.reopen_rate([1, 0], [4, 0]), [0.25, np.nan])
+    with pytest.raises(ValueError, match=r"reopened = 5.0 exceeds resolved = 4.0"):
+        cm.reopen_rate(5, 4)
+    assert cm.escalation_rate(5, 100) == 0.05
+    assert math.isnan(cm.escalation_rate(0, 0))
+    assert cm.cost_per_contact(52_000.0, 6_500) == 8.0
+    assert math.isnan(cm.cost_per_contact(100.0, 0))
+    with pytest.raises(ValueError, match=r"service_cost = -1.0 is negative"):
+        cm.cost_per_contact(-1.0, 3)
+
+
+# --------------------------------------------------------------------------- backlog
+def test_ticket_backlog() -> None:
+    # default as_of (after 23:59 on 2 Jan): open are 3 and 4
+    assert cm.ticket_backlog(OPENED, RESOLVED) == 2
+    # at 10:30 on 1 Jan: opened 0 (resolved 9:00), 1, 2 -> 1 and 2 open
+    assert cm.ticket_backlog(OPENED, RESOLVED, as_of="2024-01-01T10:30") == 2
+    # a ticket resolved exactly at as_of is closed; opened exactly at as_of is open
+    assert cm.ticket_backlog(OPENED, RESOLVED, as_of="2024-01-01T11:00") == 1
+    assert cm.ticket_backlog(OPENED, RESOLVED, as_of="2024-01-01T08:00") == 1
+    assert cm.ticket_backlog(ts(), ts()) == 0
+    g = cm.ticket_backlog(OPENED, RESOLVED, by=AGENT)
+    assert g.to_dict() == {"bob": 1, "cy": 1}
+
+
+# --------------------------------------------------------------------------- SLA
+def test_sla_compliance_resolution_target() -> None:
+    opened = ts(*["2024-05-06T08:00"] * 6)
+    resolved = ts("2024-05-06T10:00", "2024-05-06T12:00", "2024-05-06T15:00", NAT, NAT, NAT)
+    due = ts(*["2024-05-06T12:00"] * 4, "2024-05-07T08:00", NAT)
+    # met: 0, 1 (exactly at due); breached: 2 (late), 3 (open past due);
+    # 4 pending (excluded); 5 has no SLA (not subject)
+    got = cm.sla_compliance_rate(opened, resolved_at=resolved, due_at=due, as_of="2024-05-06T18:00")
+    assert got == 0.5
+    # at 12:00 sharp ticket 3 is not yet past due: pending; 2 is not resolved yet: pending
+    got = cm.sla_compliance_rate(opened, resolved_at=resolved, due_at=due, as_of="2024-05-06T12:00")
+    assert got == 1.0
+    g = cm.sla_compliance_rate(
+        opened, resolved_at=resolved, due_at=due, as_of="2024-05-06T18:00", by=[1, 1, 2, 2, 3, 3]
+    )
+    assert g.to_dict() == {1: 1.0, 2: 0.0}
+    assert math.isnan(cm.sla_compliance_rate(opened[5:], resolved_at=resolved[5:], due_at=due[5:]))
+
+
+def test_sla_compliance_response_target_and_default_as_of() -> None:
+    opened = ts("2024-05-06T08:00", "2024-05-06T08:00", "2024-05-06T09:00")
+    first = ts("2024-05-06T08:30", "2024-05-06T10:00", NAT)
+    response_due = ts("2024-05-06T09:00", "2024-05-06T09:00", "2024-05-06T09:30")
+    # default as_of: 1 ns after 10:00 (due dates are not events): ticket 2 past due -> breach
+    got = cm.sla_compliance_rate(
+        opened, first_response_at=first, response_due_at=response_due, target="response"
+    )
+    assert got == 1 / 3
+    with pytest.raises(TypeError, match="response_due_at is required with target='response'"):
+        cm.sla_compliance_rate(opened, first_response_at=first, target="response")
+    with pytest.raises(TypeError, match="resolved_at is required with target='resolution'"):
+        cm.sla_compliance_rate(opened, due_at=response_due)
+
+
+# --------------------------------------------------------------------------- calls
+QUEUED = ts("2024-01-02T09:00", "2024-01-02T09:01", "2024-01-02T09:02", "2024-01-02T09:03")
+ANSWERED = ts("2024-01-02T09:00:15", NAT, "2024-01-02T09:02:20", NAT)
+WAIT = np.array([15.0, 4.0, 20.0, 40.0])
+CALL_AGENT = np.array([7, 7, 8, 8])
+
+
+def test_average_handle_time() -> None:
+    talk, hold, acw = [200, 999, 300, 999], [20, 999, 0, 999], [80, 999, 100, 999]
+    # answered: 300 and 400 s; abandoned durations ignored
+    assert cm.average_handle_time(QUEUED, ANSWERED, talk, hold, acw) == 350.0
+    assert cm.average_handle_time(QUEUED, ANSWERED, talk, hold, acw, unit="min") == 350.0
+    secs = np.array(talk, dtype="timedelta64[s]")
+    zero = np.zeros(4, dtype="timedelta64[s]")
+    assert cm.average_handle_time(QUEUED, ANSWERED, secs, zero, zero, unit="min") == 250 / 60
+    g = cm.average_handle_time(QUEUED, ANSWERED, talk, hold, acw, by=CALL_AGENT)
+    assert g.to_dict() == {7: 300.0, 8: 400.0}
+    assert math.isnan(cm.average_handle_time(QUEUED[1:2], ANSWERED[1:2], [1], [1], [1]))
+    assert cm.average_handle_time_from_counts(36_000, 100) == 360.0
+    assert cm.average_handle_time_from_counts(np.timedelta64(10, "h"), 100, unit="min") == 6.0
+    assert math.isnan(cm.average_handle_time_from_counts(5.0, 0))
+    np.testing.assert_array_equal(
+        cm.average_handle_time_from_counts([60.0, 0.0], [2, 0]), [30.0, np.nan]
+    )
+
+
+def test_abandonment_rate_and_short_abandons() -> None:
+    assert cm.abandonment_rate(QUEUED, ANSWERED, WAIT) == 0.5
+    # short abandons (wait <= 5 s) leave both terms: 1 abandoned of 3
+    assert cm.abandonment_rate(QUEUED, ANSWERED, WAIT, short_abandon=5) == 1 / 3
+    assert cm.abandonment_rate(QUEUED, ANSWERED, WAIT, short_abandon=4) == 1 / 3  # inclusive
+    assert cm.abandonment_rate(QUEUED, ANSWERED, WAIT, short_abandon=3.9) == 0.5
+    ms = np.timedelta64(4000, "ms")
+    assert cm.abandonment_rate(QUEUED, ANSWERED, WAIT, short_abandon=ms) == 1 / 3
+    g = cm.abandonment_rate(QUEUED, ANSWERED, WAIT, short_abandon=5, by=CALL_AGENT)
+    assert g.to_dict() == {7: 0.0, 8: 0.5}
+    # a group with only a short abandon disappears
+    g = cm.abandonment_rate(QUEUED, ANSWERED, WAIT, short_abandon=5, by=[1, 2, 1, 1])
+    assert g.to_dict() == {1: 1 / 3}
+    assert math.isnan(cm.abandonment_rate(ts(), ts(), []))
+
+
+def test_service_level_three_methods() -> None:
+    # 20 s: answered within = 0 (15 s), 2 (20 s, inclusive); abandoned 1 (4 s), 3 (40 s)
+    assert cm.service_level(QUEUED, ANSWERED, WAIT) == 0.5
+    assert cm.service_level(QUEUED, ANSWERED, WAIT, method="answered") == 1.0
+    assert cm.service_level(QUEUED, ANSWERED, WAIT, method="positive") == 0.75
+    assert cm.service_level(QUEUED, ANSWERED, WAIT, threshold=19.5) == 0.25
+    assert cm.service_level(QUEUED, ANSWERED, WAIT, threshold=np.timedelta64(1, "m")) == 0.5
+    g = cm.service_level(QUEUED, ANSWERED, WAIT, by=CALL_AGENT, method="answered")
+    assert g.to_dict() == {7: 1.0, 8: 1.0}
+    assert math.isnan(cm.service_level(QUEUED[1:2], ANSWERED[1:2], WAIT[1:2], method="answered"))
+    with pytest.raises(ValueError, match="method = 'removed' is not a known option"):
+        cm.service_level(QUEUED, ANSWERED, WAIT, method="removed")
+    with pytest.raises(ValueError, match=r"wait\[0\] = -15.0 is negative"):
+        cm.service_level(QUEUED, ANSWERED, -WAIT)
+
+
+def test_average_speed_of_answer() -> None:
+    assert cm.average_speed_of_answer(QUEUED, ANSWERED, WAIT) == 17.5
+    assert cm.average_speed_of_answer(QUEUED, ANSWERED, WAIT / 60, unit="min") == pytest.approx(
+        17.5 / 60, rel=1e-12
+    )
+    assert math.isnan(cm.average_speed_of_answer(QUEUED[1:2], ANSWERED[1:2], WAIT[1:2]))
+    g = cm.average_speed_of_answer(QUEUED, ANSWERED, WAIT, by=CALL_AGENT)
+    assert g.to_dict() == {7: 15.0, 8: 20.0}
+    waits = np.array([15, 4, 20, 40], dtype="timedelta64[s]")
+    assert cm.average_speed_of_answer(QUEUED, ANSWERED, waits, unit="min") == pytest.approx(
+        17.5 / 60, rel=1e-12
+    )
+
+
+def test_calls_per_day() -> None:
+    queued = ts(
+        "2024-01-01T09:00",
+        "2024-01-01T10:00",
+        "2024-01-02T11:00",
+        "2024-01-04T12:00",
+        "2024-01-07T23:30",
+        "2024-01-08T01:00",
+    )
+    week = {"start": "2024-01-01", "end": "2024-01-08"}
+    assert cm.calls_per_day(queued, **week) == 5 / 7  # days without calls count
+    assert cm.calls_per_day(queued, **week, tz_offset_hours=-2) == 6 / 7
+    assert cm.calls_per_day(queued, **week, tz_offset_hours=10) == 4 / 7
+    assert cm.calls_per_day(queued, start="2024-01-01", end="2024-01-01T12:00") == 4.0
+    assert cm.calls_per_day(ts(), **week) == 0.0
+    assert math.isnan(cm.calls_per_day(queued, start="2024-01-01", end="2024-01-01"))
+    g = cm.calls_per_day(queued, **week, by=["a", "b", "a", "a", "b", "c"])
+    assert g.to_dict() == {"a": 3 / 7, "b": 2 / 7}
+    with pytest.raises(TypeError, match="start is required"):
+        cm.calls_per_day(queued, start=None, end="2024-01-08")
+    with pytest.raises(ValueError, match=r"end = .* is earlier than start"):
+        cm.calls_per_day(queued, start="2024-01-08", end="2024-01-01")
+
+
+# --------------------------------------------------------------------------- repeat contacts
+def test_repeat_contact_rate_hand_computed() -> None:
+    cust = np.array(["a", "a", "a", "b", "b", "c"])
+    when = ts(
+        "2024-01-01",
+        "2024-01-08",  # exactly 7 days after the first: within (inclusive)
+        "2024-01-20",
+        "2024-01-02",
+        "2024-01-02",  # same instant: not a follow-up of each other
+        "2024-01-03",
+    )
+    assert cm.repeat_contact_rate(cust, when) == 1 / 6
+    assert cm.repeat_contact_rate(cust, when, window=np.timedelta64(7, "D") - 1) == 0.0
+    assert cm.repeat_contact_rate(cust, when, window=12) == 2 / 6
+    assert cm.repeat_contact_rate(cust, when, window=12 * 24, unit="h") == 2 / 6
+    assert math.isnan(cm.repeat_contact_rate(ts(), ts()))
+
+
+def test_repeat_contact_rate_reads_history_beyond_the_window_and_groups() -> None:
+    cust = np.array([1, 1, 2, 2, 3])
+    when = ts("2024-01-30", "2024-02-02", "2024-01-10", "2024-01-12", "2024-01-31")
+    agent = np.array(["x", "y", "y", "x", "x"])
+    jan = {"start": "2024-01-01", "end": "2024-02-01"}
+    # January contacts: 0 (followed by the February one), 2 (followed), 3, 4 -> 2/4
+    assert cm.repeat_contact_rate(cust, when, **jan) == 0.5
+    g = cm.repeat_contact_rate(cust, when, **jan, by=agent)
+    # x: contacts 0 (followed, by a contact of agent y), 3, 4 -> 1/3; y: contact 2 -> 1
+    assert g.to_dict() == {"x": 1 / 3, "y": 1.0}
+    # the loop over subsets would lose the cross-agent follow-up: by= is not that loop
+    x = agent == "x"
+    assert cm.repeat_contact_rate(cust[x], when[x], **jan) == 0.0
+
+
+# --------------------------------------------------------------------------- input styles
+def test_pandas_and_string_inputs_agree() -> None:
+    frame = pd.DataFrame({"opened": OPENED, "resolved": RESOLVED, "agent": AGENT})
+    g = cm.first_response_time(frame["opened"], pd.Series(FIRST), by=frame["agent"])
+    assert g.to_dict() == cm.first_response_time(OPENED, FIRST, by=AGENT).to_dict()
+    as_text = [str(t) for t in OPENED]
+    assert cm.resolution_time(as_text, RESOLVED) == cm.resolution_time(OPENED, RESOLVED)
+    coarse = OPENED.astype("datetime64[m]")
+    assert cm.resolved_within_rate(coarse, RESOLVED, as_of=AS_OF) == 2 / 5
