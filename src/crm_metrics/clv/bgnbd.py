@@ -115,6 +115,66 @@ def _loglik(
     return out
 
 
+def _factorize(v: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """``np.unique(v, return_inverse=True)`` for finite 1-D ``v``, without the argsort
+    when the distinct values lie on a regular grid (ages from ``rfm_summary`` are whole
+    periods / ``freq_multiplier``).
+
+    The distinct values come from ``np.unique`` (cheap without the inverse); each value's
+    index is guessed from its grid position and checked exactly (``u[index] == v``), so the
+    result is identical to numpy's, which it falls back to whenever a guess is wrong.
+    """
+    u = np.unique(v)
+    n = len(v)
+    if n < 1024 or len(u) < 2:
+        if len(u) == 1:
+            return u, np.zeros(n, dtype=np.intp)
+        uniq, inverse = np.unique(v, return_inverse=True)
+        return uniq, inverse.astype(np.intp, copy=False)
+    lo = float(u[0])
+    step = float(np.min(np.diff(u)))
+    span = (float(u[-1]) - lo) / step
+    if not (np.isfinite(span) and span < 4 * n):
+        uniq, inverse = np.unique(v, return_inverse=True)
+        return uniq, inverse.astype(np.intp, copy=False)
+    slot = np.rint((u - lo) / step).astype(np.intp)
+    table = np.zeros(int(slot[-1]) + 1, dtype=np.intp)
+    table[slot] = np.arange(len(u), dtype=np.intp)
+    guess = np.rint((v - lo) / step).astype(np.intp)
+    np.clip(guess, 0, len(table) - 1, out=guess)
+    index = table[guess]
+    if bool(np.array_equal(u[index], v)):
+        return u, index
+    uniq, inverse = np.unique(v, return_inverse=True)
+    return uniq, inverse.astype(np.intp, copy=False)
+
+
+def _triples_loglik(r: float, alpha: float, a: float, b: float, s: _Triples) -> float:
+    """``_dot(s.w, _loglik(r, alpha, a, b, s.x, s.tx, s.T))``, bit for bit: the terms of
+    x, t_x or T alone are evaluated once per distinct value and gathered."""
+    ix, itx, iT = s.codes
+    ux = s.ux
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a1 = (special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha))[ix]
+        a2 = (
+            special.gammaln(a + b)
+            + special.gammaln(b + ux)
+            - special.gammaln(b)
+            - special.gammaln(a + b + ux)
+        )[ix]
+        log_t = np.log(alpha + s.uT)[iT]
+        x = s.x
+        a3 = -(r + x) * log_t
+        d = (
+            np.log(a)
+            - np.log(b + np.maximum(ux, 1.0) - 1.0)[ix]
+            + (r + x) * (log_t - np.log(alpha + s.utx)[itx])
+        )
+        mix = np.where(x > 0, np.logaddexp(0.0, d), 0.0)
+    out: NDArray[np.float64] = a1 + a2 + a3 + mix
+    return _dot(s.w, out)
+
+
 class _Triples:
     """Sufficient statistics of the likelihood: distinct (x, t_x, T) triples with summed
     weights, and the distinct values of x, t_x and T with the index of each triple.
@@ -135,8 +195,8 @@ class _Triples:
         keep = w > 0
         if not keep.all():
             x, tx, T, w = x[keep], tx[keep], T[keep], w[keep]
-        self.uT, code_t = np.unique(T, return_inverse=True)
-        self.utx, code_tx = np.unique(tx, return_inverse=True)
+        self.uT, code_t = _factorize(T)
+        self.utx, code_tx = _factorize(tx)
         x_max = int(x.max()) if len(x) else 0
         if x_max < 4 * len(x) + 64:  # whole numbers (validated): their own codes
             self.ux = np.arange(x_max + 1, dtype=np.float64)
@@ -156,6 +216,7 @@ class _Triples:
         ix = key // (n_t * n_tx)
         x, tx, T = self.ux[ix], self.utx[itx], self.uT[iT]
         self.x, self.tx, self.T, self.w = x, tx, T, w
+        self.codes = (ix, itx, iT)
         self.total = float(w.sum())
         self.scale = _dot(w, T) / self.total if self.total else 1.0
         self.scale = self.scale if self.scale > 0 else 1.0
@@ -231,14 +292,48 @@ def _objective(
 _WARM_SIZE = 20_000
 
 
+def _inverse_hessian(
+    objective: Any, theta: NDArray[np.float64], args: tuple[Any, ...]
+) -> NDArray[np.float64] | None:
+    """Inverse Hessian of ``objective`` at ``theta`` by central differences of its gradient
+    (2 * len(theta) cheap evaluations on the subsample), or None unless positive definite.
+
+    Seeding BFGS on all the data with it (the subsample's curvature is that of the full
+    mean log-likelihood up to sampling noise) saves most of the full evaluations BFGS
+    would spend learning the curvature from the identity.
+    """
+    k = len(theta)
+    step = 1e-4
+    hess = np.empty((k, k))
+    for j in range(k):  # k = 3 or 4 parameters, not customers
+        e = np.zeros(k)
+        e[j] = step
+        hess[:, j] = (objective(theta + e, *args)[1] - objective(theta - e, *args)[1]) / (2 * step)
+    hess = 0.5 * (hess + hess.T)
+    if not np.all(np.isfinite(hess)):
+        return None
+    eig = np.linalg.eigvalsh(hess)
+    if not (eig[0] > 1e-10 * eig[-1] and eig[0] > 0):
+        return None
+    inv = np.asarray(np.linalg.inv(hess), dtype=np.float64)
+    inv = 0.5 * (inv + inv.T)
+    try:  # the check BFGS makes on it
+        np.linalg.cholesky(inv)
+    except np.linalg.LinAlgError:
+        return None
+    return inv
+
+
 def _search(
     objective: Any, theta0: NDArray[np.float64], full: tuple[Any, ...], sub: tuple[Any, ...] | None
 ) -> Any:
     """Minimise ``objective`` (value and gradient in log-parameters).
 
-    Small problems: bounded truncated Newton (TNC) from ``theta0``. Large ones: TNC on
-    the subsample ``sub`` first, then BFGS on all the data from there (a handful of
-    full evaluations); if BFGS fails or leaves the bounds, TNC on all the data finishes.
+    Small problems: bounded truncated Newton (TNC) from ``theta0``. Large ones: BFGS on
+    the subsample ``sub`` first (TNC there if BFGS fails or ends outside 1e-4..1e4),
+    then BFGS on all the data from there, seeded with the subsample's inverse Hessian (a
+    handful of full evaluations); if that fails or leaves the bounds, TNC on all the data
+    finishes.
     """
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(theta0)
     tight = {"maxfun": 1000, "ftol": 1e-15, "gtol": 1e-10}
@@ -249,10 +344,21 @@ def _search(
                 theta0,
                 args=sub,
                 jac=True,
-                method="TNC",
-                bounds=bounds,
-                options={"maxfun": 1000, "ftol": 1e-12, "gtol": 1e-7},
+                method="BFGS",
+                options={"gtol": 1e-7, "maxiter": 200},
             )
+            if not (
+                warm.success and np.isfinite(warm.fun) and bool(np.all(np.abs(warm.x) <= _LOG_EDGE))
+            ):
+                warm = optimize.minimize(
+                    objective,
+                    theta0,
+                    args=sub,
+                    jac=True,
+                    method="TNC",
+                    bounds=bounds,
+                    options={"maxfun": 1000, "ftol": 1e-12, "gtol": 1e-7},
+                )
             theta0 = warm.x
             polish = optimize.minimize(
                 objective,
@@ -260,7 +366,11 @@ def _search(
                 args=full,
                 jac=True,
                 method="BFGS",
-                options={"gtol": 1e-7, "maxiter": 200},
+                options={
+                    "gtol": 1e-7,
+                    "maxiter": 200,
+                    "hess_inv0": _inverse_hessian(objective, theta0, sub),
+                },
             )
             inside = bool(np.all(np.abs(polish.x) <= _LOG_BOUND))
             small = (
@@ -346,10 +456,11 @@ def fit_bgnbd(
     Customers with identical ``(frequency, recency, T)`` are collapsed into weights
     first, so the cost grows with the number of distinct triples. The search runs on
     the log-parameters (bounds 1e-8..1e8, alpha relative to the mean T) with the analytic
-    gradient: bounded truncated Newton (scipy's TNC), started on a systematic subsample
-    of 20,000 distinct triples when there are more than 40,000 and finished by BFGS on
-    all of them. A fit whose parameters leave 1e-4..1e4 (a point-mass purchase rate or
-    no dropout) is reported as not converged: the likelihood has no interior maximum.
+    gradient: bounded truncated Newton (scipy's TNC); when there are more than 40,000
+    distinct triples, started on a systematic subsample of 20,000 of them (BFGS, TNC if
+    that fails) and finished by BFGS on all of them, seeded with the subsample's Hessian.
+    A fit whose parameters leave 1e-4..1e4 (a point-mass purchase rate or no dropout) is
+    reported as not converged: the likelihood has no interior maximum.
     lifetimes rescales time by ``max(T)`` before fitting and penalises the rescaled
     parameters, so penalized fits differ from lifetimes by design; unpenalized fits agree.
 
@@ -406,7 +517,7 @@ def fit_bgnbd(
         converged = False
         message = f"did not converge ({res.message}); the parameters returned are the best reached"
     r, alpha, a, b = (float(v) for v in params)
-    loglik = _dot(s.w, _loglik(r, alpha, a, b, s.x, s.tx, s.T))
+    loglik = _triples_loglik(r, alpha, a, b, s)
     return BGNBDFit(
         r=r,
         alpha=alpha,

@@ -197,15 +197,17 @@ def _occasions(
             else:
                 order = np.argsort(key)
                 key_s = key[order]
-        code = key_s // span
-        ids_s = (code + id_lo).astype(ids.dtype, copy=False)
-        start_s = (key_s - code * span + p_lo) * step + offset
-        new_customer = np.empty(n, dtype=bool)
-        new_customer[0] = True
-        np.not_equal(code[1:], code[:-1], out=new_customer[1:])
         new_period = np.empty(n, dtype=bool)
         new_period[0] = True
         np.not_equal(key_s[1:], key_s[:-1], out=new_period[1:])
+        period_rows = np.flatnonzero(new_period)
+        key_p = key_s[period_rows]  # one key per occasion: decode those only
+        code = key_p // span
+        first = np.empty(len(key_p), dtype=bool)
+        first[0] = True
+        np.not_equal(code[1:], code[:-1], out=first[1:])
+        customer_ids = (code[first] + id_lo).astype(ids.dtype, copy=False)
+        period_start = (key_p - code * span + p_lo) * step + offset
     else:
         order = np.lexsort((start, ids))
         ids_s = ids[order]
@@ -215,21 +217,24 @@ def _occasions(
         np.not_equal(ids_s[1:], ids_s[:-1], out=new_customer[1:])
         new_period = new_customer.copy()
         new_period[1:] |= start_s[1:] != start_s[:-1]
+        period_rows = np.flatnonzero(new_period)
+        first = new_customer[period_rows]
+        customer_ids = ids_s[new_customer]
+        period_start = start_s[period_rows]
     summed: NDArray[np.float64] | None = None
     if amount is not None:
-        period_of_row = np.cumsum(new_period) - 1
+        period_of_row = np.cumsum(new_period, dtype=np.intp) - 1
         values = amount if order is None else amount[order]
         summed = np.asarray(
             np.bincount(period_of_row, weights=np.where(np.isnan(values), 0.0, values)),
             dtype=np.float64,
         )
-    period_rows = np.flatnonzero(new_period)
-    customer_of_period = np.cumsum(new_customer[period_rows]) - 1
+    customer_of_period = np.cumsum(first, dtype=np.intp) - 1
     return _Periods(
-        customer_id=ids_s[new_customer],
+        customer_id=customer_ids,
         customer=customer_of_period,
-        start=start_s[period_rows],
-        first=new_customer[period_rows],
+        start=period_start,
+        first=first,
         amount=summed,
     )
 

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics._math import as_result
 from crm_metrics._validate import Count, Magnitude, Option, validated
-from crm_metrics.clv.bgnbd import _PARAMS, _coerced, _hyp_bracket, _p_alive
+from crm_metrics.clv.bgnbd import _PARAMS, _coerced, _factorize, _hyp_bracket, _p_alive
 from crm_metrics.clv.bgnbd import Params as BGNBDParams
 from crm_metrics.clv.gamma_gamma import SPEND_PARAMS, _expected_spend
 from crm_metrics.clv.gamma_gamma import Params as GGParams
@@ -37,7 +37,7 @@ def _discounted_purchases(
     """
     flat_x, flat_T = x.ravel(), T.ravel()
     finite = bool(np.isfinite(flat_x).all() and np.isfinite(flat_T).all())
-    uT, code_T = np.unique(flat_T, return_inverse=True) if finite else (flat_T, flat_T)
+    uT, code_T = _factorize(flat_T) if finite else (flat_T, flat_T)
     x_max = int(flat_x.max()) + 1 if finite and len(flat_x) else 0
     if finite and 0 < x_max * len(uT) <= max(len(flat_x), 1 << 16):
         grid_x, grid_T = np.meshgrid(np.arange(x_max, dtype=np.float64), uT, indexing="ij")
