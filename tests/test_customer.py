@@ -464,6 +464,14 @@ def test_mrr_movements_hand_computed() -> None:
     assert len(empty.periods) == 0
 
 
+def test_mrr_movements_are_money_even_when_a_movement_never_happens() -> None:
+    # np.bincount gives int64 for an empty selection; every movement must stay float64
+    m = cm.mrr_movements(["a", "b", "a", "b"], [1, 1, 2, 2], [10.0, 20.0, 5.0, 25.0])
+    for name in ("opening", "new", "reactivation", "expansion", "contraction", "churned"):
+        assert getattr(m, name).dtype == np.float64, name
+    assert m.reactivation.tolist() == [0.0, 0.0]
+
+
 # =========================================================================== rules added here
 def test_new_rules() -> None:
     @validated(

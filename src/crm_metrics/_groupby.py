@@ -469,9 +469,9 @@ def cohort_key(
     ts : array_like of datetime64 or ISO-8601 str
         Transaction timestamps (NaT not allowed).
     freq : {"D", "W", "M", "Q", "Y"}
-        Cohort granularity, as in :func:`period_key`.
+        Cohort granularity, as in [`period_key`][crm_metrics.period_key].
     tz_offset_hours : float, default 0
-        Local calendar offset from UTC, as in :func:`period_key`.
+        Local calendar offset from UTC, as in [`period_key`][crm_metrics.period_key].
 
     Returns
     -------

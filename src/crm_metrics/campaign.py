@@ -2,7 +2,7 @@
 
 Event-level functions take the campaign-recipient schema of METRICS.md §0.5 (one record per
 campaign x contact, funnel flags ``sent``, ``delivered``, ``responded``, ``converted``, the
-``revenue`` of the record and ``is_new_customer``); :func:`campaign_summary` is the canonical
+``revenue`` of the record and ``is_new_customer``); ``campaign_summary`` is the canonical
 per-campaign report and produces the tallies the aggregate rates take. Aggregate functions
 (response, conversion, email, web and cost ratios) take counts or amounts and broadcast.
 Web transactions for cross-selling follow the transaction schema (``customer_id``,
@@ -85,7 +85,7 @@ _STATES = np.arange(16)
 # --------------------------------------------------------------------------- result type
 @dataclass(frozen=True, eq=False)
 class CampaignSummary:
-    """Per-campaign statistics of :func:`campaign_summary`: one array per field.
+    """Per-campaign statistics of `campaign_summary`: one array per field.
 
     Attributes
     ----------
@@ -103,8 +103,10 @@ class CampaignSummary:
     >>> import crm_metrics as cm
     >>> s = cm.campaign_summary(["a", "a", "b"], [1, 1, 1], [1, 0, 1], [1, 0, 0],
     ...                         [1, 0, 0], [50.0, 0.0, 0.0], [1, 0, 0], [7, 8, 9])
-    >>> s.to_dict()["a"]
-    {'sent': 2, 'delivered': 1, 'responded': 1, 'converted': 1, 'revenue': 50.0, 'new_customers': 1}
+    >>> s.keys.tolist(), s.delivered.tolist(), s.revenue.tolist()
+    (['a', 'b'], [1, 1], [50.0, 0.0])
+    >>> s.to_dict()["a"]["new_customers"]
+    1
     """
 
     keys: NDArray[Any]
@@ -190,9 +192,12 @@ def campaign_summary(
 ) -> CampaignSummary:
     r"""Per-campaign report: sent, delivered, responded, converted, revenue, new customers.
 
-    $$\mathrm{sent}_c = \sum_{i \in c} s_i,\quad \ldots,\quad
-    \mathrm{revenue}_c = \sum_{i \in c} v_i\,[\mathrm{converted}_i],\quad
-    \mathrm{new}_c = \big|\{k_i : i \in c,\ \mathrm{converted}_i \wedge \mathrm{new}_i\}\big|$$
+    $$\begin{aligned}
+    \mathrm{sent}_c &= \sum_{i \in c} s_i
+    \qquad\text{(likewise delivered, responded, converted)}\\
+    \mathrm{revenue}_c &= \sum_{i \in c} v_i\,[\mathrm{converted}_i]\\
+    \mathrm{new}_c &= \big|\{k_i : i \in c,\ \mathrm{converted}_i \wedge \mathrm{new}_i\}\big|
+    \end{aligned}$$
 
     Parameters
     ----------
@@ -212,8 +217,9 @@ def campaign_summary(
     Returns
     -------
     CampaignSummary
-        One array per field, aligned with the sorted unique campaign ids ``keys``; no
-        campaigns (all arrays empty) for no records. ``to_pandas()`` gives a DataFrame.
+        A [`CampaignSummary`][crm_metrics.CampaignSummary]: one array per field, aligned
+        with the sorted unique campaign ids ``keys``; no campaigns (all arrays empty) for
+        no records. ``to_pandas()`` gives a DataFrame.
 
     Raises
     ------
@@ -226,16 +232,18 @@ def campaign_summary(
     Notes
     -----
     The seed figures "campaigns, responses, purchases, revenue and new customers per
-    campaign" as one report. Counts and revenue are additive over campaigns; new customers
-    are distinct contacts per campaign and are not (a contact won by two campaigns counts in
-    both). The rates of the catalog follow from the fields, e.g.
-    ``response_rate(s.responded, s.delivered)``. Counts come from one histogram pass over
-    the 16 funnel states per campaign.
+    campaign" as one report; a purchase is a converted record. Counts and revenue are
+    additive over campaigns; new customers are distinct contacts per campaign and are not
+    (a contact won by two campaigns counts in both). The aggregate rates of this module take
+    the fields, e.g. ``response_rate(s.responded, s.delivered)``; divide them per campaign,
+    or sum the fields first for a pooled rate (never average the rates). Opens and clicks
+    are not part of the recipient funnel here; tally them from the email tool's report.
+    Costs are a separate ``campaign_id -> cost`` mapping: align it with ``keys``. Counts
+    come from one histogram pass over the 16 funnel states per campaign.
 
     References
     ----------
-    P. Farris et al., *Marketing Metrics*, ch. "Response Rate" (O'Reilly, *Measuring
-    Marketing*); Infor CRM, campaign responses.
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM, campaign responses.
 
     Examples
     --------
@@ -324,11 +332,13 @@ def campaign_revenue(
     Notes
     -----
     Revenue attributed to the campaign by the caller's attribution (one record per campaign
-    x contact). Sums are additive over groups.
+    x contact); revenue on records that did not convert is ignored, not an error. Sums are
+    additive over groups, and the per-campaign values equal the ``revenue`` field of
+    [`campaign_summary`][crm_metrics.campaign_summary].
 
     References
     ----------
-    P. Farris et al., *Marketing Metrics* (O'Reilly, *Measuring Marketing*).
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM, campaign responses.
 
     Examples
     --------
@@ -386,10 +396,12 @@ def campaign_new_customers(
     -----
     A distinct count: a contact appearing in several converted records counts once, and
     per-group counts are not additive (a contact won by two campaigns counts in both).
+    Whether a contact is new is the caller's flag (for instance no purchase before the
+    campaign); this function does not read purchase history.
 
     References
     ----------
-    P. Farris et al., *Marketing Metrics* (O'Reilly, *Measuring Marketing*).
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM, campaign responses.
 
     Examples
     --------
@@ -449,12 +461,15 @@ def response_rate(
     Notes
     -----
     Definition chosen: delivered base, as in O'Reilly's *Measuring Marketing* and Infor CRM
-    (bounced messages could not respond). The sent base is never higher
-    (METRICS.md §7.12).
+    (bounced messages could not respond); ``base="sent"`` is the variant for channels
+    without delivery data. The sent base is never higher (METRICS.md §7.12). What counts as
+    a response (a reply, a click, a coupon redeemed) is the caller's choice; the aggregate
+    form takes the tally, which [`campaign_summary`][crm_metrics.campaign_summary]
+    produces per campaign.
 
     References
     ----------
-    P. Farris et al., *Marketing Metrics*, ch. "Response Rate"; Infor CRM campaign responses.
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM, campaign responses.
 
     Examples
     --------
@@ -513,12 +528,15 @@ def campaign_conversion_rate(
 
     Notes
     -----
-    Default: conversions per delivered message (the end-to-end funnel rate); the responder
-    base measures the offer once a contact engaged.
+    Default: conversions per delivered message (the end-to-end funnel rate), as in
+    *Measuring Marketing* and Infor CRM; the variant ``base="responded"`` measures the offer
+    once a contact engaged. In the recipient log a conversion needs a delivery, not a
+    recorded response (a purchase in store after a mailing); when ``responded`` is passed,
+    ``converted`` must not exceed it.
 
     References
     ----------
-    P. Farris et al., *Marketing Metrics*, ch. "Response Rate"; Infor CRM campaign responses.
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM, campaign responses.
 
     Examples
     --------
@@ -608,7 +626,10 @@ def roas(attributed_revenue: ArrayLike, ad_spend: ArrayLike) -> Any:
 
     Notes
     -----
-    ``roas == marketing_roi(revenue, spend) + 1``. Currency-free.
+    ROAS is a multiple (revenue per unit spent), ROMI a net return:
+    ``roas == marketing_roi(revenue, spend) + 1`` with the default ``margin=1``. Neither
+    counts the cost of goods unless [`marketing_roi`][crm_metrics.marketing_roi] is given
+    a margin. Currency-free.
 
     References
     ----------
@@ -650,6 +671,12 @@ def cost_per_lead(cost: ArrayLike, leads: ArrayLike) -> Any:
     ValueError
         If the cost is negative or a count is negative or fractional.
 
+    Notes
+    -----
+    WebFX's definition. What a lead is (a form fill, a marketing-qualified lead) is the
+    caller's choice; keep cost and leads from the same channel and period. Zero leads give
+    ``nan``, not infinity.
+
     References
     ----------
     WebFX, "Cost per lead".
@@ -685,6 +712,13 @@ def cost_per_acquisition(cost: ArrayLike, new_customers_acquired: ArrayLike) -> 
     ------
     ValueError
         If the cost is negative or a count is negative or fractional.
+
+    Notes
+    -----
+    The cost of one campaign or channel per customer it won; for a campaign, pass the
+    ``new_customers`` field of [`campaign_summary`][crm_metrics.campaign_summary]. The
+    company-wide figure over all sales and marketing spend is the customer acquisition cost
+    ``customer_acquisition_cost`` (CAC). A campaign that won nobody gives ``nan``.
 
     References
     ----------
@@ -722,9 +756,15 @@ def cost_per_response(cost: ArrayLike, responses: ArrayLike) -> Any:
     ValueError
         If the cost is negative or a count is negative or fractional.
 
+    Notes
+    -----
+    The response counterpart of [`response_rate`][crm_metrics.response_rate]: with a cost
+    per delivered message ``c``, ``cost_per_response == c / response_rate``. No response
+    gives ``nan``.
+
     References
     ----------
-    P. Farris et al., *Marketing Metrics*, ch. "Response Rate".
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM, campaign responses.
 
     Examples
     --------
@@ -757,6 +797,11 @@ def cost_per_click(cost: ArrayLike, clicks: ArrayLike) -> Any:
     ------
     ValueError
         If the cost is negative or a count is negative or fractional.
+
+    Notes
+    -----
+    Google Ads' *average* CPC: total cost over all clicks, not the bid or the maximum CPC.
+    No click gives ``nan``.
 
     References
     ----------
@@ -794,6 +839,13 @@ def click_through_rate(clicks: ArrayLike, impressions: ArrayLike) -> Any:
     ------
     ValueError
         If a count is negative or fractional, or clicks exceed impressions.
+
+    Notes
+    -----
+    Google Ads' definition, for ads. For email the corresponding figures are
+    [`email_click_rate`][crm_metrics.email_click_rate] (per delivered email) and
+    [`click_to_open_rate`][crm_metrics.click_to_open_rate] (per opener). No impression
+    gives ``nan``.
 
     References
     ----------
@@ -835,7 +887,9 @@ def email_open_rate(unique_openers: ArrayLike, delivered: ArrayLike) -> Any:
 
     Notes
     -----
-    Mailchimp's definition (unique opens over delivered).
+    Mailchimp's definition (unique opens over delivered, not over sent). A click counts as
+    an open, because image blocking hides many opens (METRICS.md §0.5), so pass
+    ``unique_openers`` as the recipients who opened or clicked.
     ``email_click_rate == email_open_rate * click_to_open_rate`` (METRICS.md §7.12).
 
     References
@@ -874,6 +928,12 @@ def email_click_rate(unique_clickers: ArrayLike, delivered: ArrayLike) -> Any:
     ValueError
         If a count is negative or fractional, or clickers exceed delivered.
 
+    Notes
+    -----
+    Mailchimp's definition: unique clickers (a recipient clicking three links counts once)
+    over delivered emails. It equals ``email_open_rate * click_to_open_rate`` whenever
+    somebody opened (METRICS.md §7.12).
+
     References
     ----------
     Mailchimp, "About email campaign reports".
@@ -909,6 +969,11 @@ def click_to_open_rate(unique_clickers: ArrayLike, unique_openers: ArrayLike) ->
     ------
     ValueError
         If a count is negative or fractional, or clickers exceed openers.
+
+    Notes
+    -----
+    Mailchimp's CTOR: how well the content made openers click, independent of the
+    subject line and deliverability that drive the open rate. Nobody opening gives ``nan``.
 
     References
     ----------
@@ -946,6 +1011,12 @@ def email_bounce_rate(bounced: ArrayLike, sent: ArrayLike) -> Any:
     ValueError
         If a count is negative or fractional, or bounces exceed sent.
 
+    Notes
+    -----
+    Mailchimp's definition, over emails *sent* (the other email rates are over delivered
+    ones); hard and soft bounces both count. ``sent - bounced`` is the ``delivered`` the
+    other rates take.
+
     References
     ----------
     Mailchimp, "About email campaign reports".
@@ -981,6 +1052,12 @@ def unsubscribe_rate(unsubscribes: ArrayLike, delivered: ArrayLike) -> Any:
     ------
     ValueError
         If a count is negative or fractional, or unsubscribes exceed delivered.
+
+    Notes
+    -----
+    Mailchimp's definition, per campaign and over delivered emails. For the net effect on
+    the list over a period see
+    [`email_list_growth_rate`][crm_metrics.email_list_growth_rate].
 
     References
     ----------
@@ -1144,6 +1221,12 @@ def pages_per_session(pageviews: ArrayLike, sessions: ArrayLike) -> Any:
     ValueError
         If a count is negative or fractional.
 
+    Notes
+    -----
+    Google Analytics' definition: all page views, repeated views of one page included,
+    over sessions. A ratio, not a fraction: it is >= 1 whenever every session viewed a
+    page. No session gives ``nan``.
+
     References
     ----------
     Google Analytics, pages per session (Hotjar GA glossary).
@@ -1190,8 +1273,10 @@ def avg_session_duration(
 
     Notes
     -----
-    Google Analytics' definition: total session time over sessions. The tallied form is
-    :func:`avg_session_duration_from_counts`.
+    Google Analytics' definition: total session time over sessions. How a session's
+    duration is measured (UA stopped at the last hit, so one-page visits count 0 s) is
+    up to the analytics tool that supplies it. No session gives ``nan``. The tallied form
+    is [`avg_session_duration_from_counts`][crm_metrics.avg_session_duration_from_counts].
 
     References
     ----------
@@ -1238,6 +1323,12 @@ def avg_session_duration_from_counts(
     ValueError
         If the total is negative or NaN, a count is negative or fractional, or ``unit`` is
         unknown.
+
+    Notes
+    -----
+    The aggregate twin of [`avg_session_duration`][crm_metrics.avg_session_duration], for
+    reports that give total time and sessions (a ``timedelta64`` total is unit-free; a
+    plain number is read in ``unit``). Zero sessions give ``nan``. Arrays broadcast.
 
     References
     ----------
@@ -1393,7 +1484,8 @@ def cross_sell_ratio(
     Notes
     -----
     HyperEngage's products-per-customer reading (METRICS.md §8); the share of customers
-    with two or more products is :func:`cross_sell_rate`. Both are distinct counts: a
+    with two or more products is [`cross_sell_rate`][crm_metrics.cross_sell_rate]. Both
+    are distinct counts: a
     customer buying one product twice has one product. With ``by``, customers and products
     are counted within each group.
 
@@ -1470,7 +1562,9 @@ def cross_sell_rate(
     Notes
     -----
     Getzowie's share of customers with purchases of several products; the default
-    cross-sell figure is the ratio :func:`cross_sell_ratio` (METRICS.md §8).
+    cross-sell figure is the ratio [`cross_sell_ratio`][crm_metrics.cross_sell_ratio]
+    (METRICS.md §8). Customers are those with a transaction in the window; no transaction
+    gives ``nan``.
 
     References
     ----------
@@ -1530,7 +1624,8 @@ def upsell_rate(customers_upgraded: ArrayLike, eligible_customers: ArrayLike) ->
     Notes
     -----
     Definition chosen: customers upgraded / eligible (Lusha, Kissmetrics); the revenue
-    variant is :func:`upsell_revenue_share`.
+    variant is [`upsell_revenue_share`][crm_metrics.upsell_revenue_share]. Customers
+    already on the top tier are not eligible; nobody eligible gives ``nan``.
 
     References
     ----------
@@ -1567,6 +1662,11 @@ def upsell_revenue_share(upsell_revenue: ArrayLike, total_revenue: ArrayLike) ->
     ------
     ValueError
         If an amount is negative or infinite, or upsell revenue exceeds the total.
+
+    Notes
+    -----
+    Insia's revenue-based variant of the upsell figure; the default, customer-based
+    figure is [`upsell_rate`][crm_metrics.upsell_rate]. No revenue gives ``nan``.
 
     References
     ----------
@@ -1620,8 +1720,11 @@ def response_lift(
 
     Notes
     -----
-    Test-versus-holdout lift, the incremental effect the campaign caused. Its
-    significance is a two-proportion test.
+    Test-versus-holdout lift: the incremental effect the campaign caused, relative to
+    what the holdout did without it. Pass responders or converters, the same kind for both
+    groups. A control rate of 0 gives ``nan`` (no relative change from zero). Whether the
+    lift is more than noise is tested by
+    [`two_proportion_test`][crm_metrics.two_proportion_test], which returns the same lift.
 
     References
     ----------

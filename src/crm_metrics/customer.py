@@ -229,8 +229,10 @@ def customer_retention_rate(
     Notes
     -----
     The standard count definition [CRR]: ``E - N`` are the retained customers
-    (:func:`retained_customers`). With ``E = S - lost + N``,
-    ``customer_retention_rate(S, E, N) + customer_churn_rate(lost, S) == 1``.
+    ([`retained_customers`][crm_metrics.retained_customers]), so customers won during the
+    period never inflate retention. With ``E = S - lost + N``,
+    ``customer_retention_rate(S, E, N) + customer_churn_rate(lost, S) == 1``. A zero start
+    count is a zero denominator: ``nan``, no warning.
 
     References
     ----------
@@ -278,8 +280,8 @@ def retained_customers(customers_end: ArrayLike, new_customers: ArrayLike) -> Re
 
     Notes
     -----
-    The numerator of :func:`customer_retention_rate` [CRR]. With ``E = S - lost + N`` it
-    equals ``S - lost``.
+    The numerator of [`customer_retention_rate`][crm_metrics.customer_retention_rate]
+    [CRR]. With ``E = S - lost + N`` it equals ``S - lost``.
 
     References
     ----------
@@ -287,6 +289,8 @@ def retained_customers(customers_end: ArrayLike, new_customers: ArrayLike) -> Re
 
     Examples
     --------
+    190 customers at the end of the quarter, 30 of them acquired during it: 160 were kept.
+
     >>> import crm_metrics as cm
     >>> cm.retained_customers(190, 30)
     160.0
@@ -342,7 +346,8 @@ def customer_churn_rate(
     -----
     Default: the start base [Churn] (METRICS.md §8, disputed definitions); the average
     base is the variant that damps the effect of fast growth. The end count is named
-    ``customers_end`` as in :func:`customer_retention_rate`.
+    ``customers_end`` as in
+    [`customer_retention_rate`][crm_metrics.customer_retention_rate].
 
     References
     ----------
@@ -350,6 +355,9 @@ def customer_churn_rate(
 
     Examples
     --------
+    20 of the 200 customers at the start of the month cancelled: 10 % churn. With 200 customers at
+    the end as well (new ones replaced the lost), the average base gives the same figure.
+
     >>> import crm_metrics as cm
     >>> cm.customer_churn_rate(20, 200)
     0.1
@@ -387,10 +395,18 @@ def customer_growth_rate(customers_start: ArrayLike, customers_end: ArrayLike) -
 
     Notes
     -----
-    Plain percent change [Pct]; a zero start is a zero denominator (METRICS.md §0.3).
+    Plain percent change [Pct]; a zero start is a zero denominator (``nan``, METRICS.md
+    §0.3). Unlike retention it nets new customers against lost ones, so it says nothing
+    about who stayed.
+
+    References
+    ----------
+    Standard percent change (METRICS.md §8 [Pct]).
 
     Examples
     --------
+    From 200 to 250 customers over the year: +25 %.
+
     >>> import crm_metrics as cm
     >>> cm.customer_growth_rate(200, 250)
     0.25
@@ -435,6 +451,8 @@ def average_order_value(revenue: ArrayLike, orders: ArrayLike) -> Result:
 
     Examples
     --------
+    250 orders brought in 12,500 of revenue this month:
+
     >>> import crm_metrics as cm
     >>> cm.average_order_value(12_500.0, 250)
     50.0
@@ -469,10 +487,20 @@ def purchase_frequency_from_counts(orders: ArrayLike, customers: ArrayLike) -> R
 
     Notes
     -----
-    The aggregate twin of :func:`purchase_frequency` [AOV], [Lat].
+    The aggregate twin of [`purchase_frequency`][crm_metrics.purchase_frequency]: orders
+    and distinct customers of one period [AOV], [Lat]. Every customer counted has at least
+    one order, hence the rule ``customers <= orders`` and a result >= 1; no customers
+    gives ``nan``.
+
+    References
+    ----------
+    Omniconvert (METRICS.md §8 [AOV]); Little Stream Software, "Customer purchase latency"
+    (METRICS.md §8 [Lat]).
 
     Examples
     --------
+    250 orders from 100 distinct customers in the quarter:
+
     >>> import crm_metrics as cm
     >>> cm.purchase_frequency_from_counts(250, 100)
     2.5
@@ -513,10 +541,16 @@ def avg_time_between_purchases_from_counts(
 
     Notes
     -----
-    The aggregate twin of the pooled :func:`avg_time_between_purchases`. Because the gaps
-    of one customer telescope, ``total_gap`` is the sum over customers of (last order -
+    The aggregate twin of the pooled
+    [`avg_time_between_purchases`][crm_metrics.avg_time_between_purchases]. Because the
+    gaps of one customer telescope, ``total_gap`` is the sum over customers of (last order -
     first order) and ``gaps = orders - customers``: a warehouse query of first and last
-    order dates per customer is enough [Lat].
+    order dates per customer is enough [Lat]. No gaps (every customer ordered once) gives
+    ``nan``. The customer-weighted variant cannot be rebuilt from these two totals.
+
+    References
+    ----------
+    Little Stream Software, "Customer purchase latency" (METRICS.md §8 [Lat]).
 
     Examples
     --------
@@ -578,6 +612,9 @@ def arpu(
 
     Examples
     --------
+    10,000 of monthly revenue from 200 accounts; then the same revenue over a base that grew from
+    150 to 250 accounts (average 200):
+
     >>> import crm_metrics as cm
     >>> cm.arpu(10_000.0, 200)
     50.0
@@ -628,6 +665,8 @@ def share_of_wallet(spend_with_us: ArrayLike, total_category_spend: ArrayLike) -
 
     Examples
     --------
+    A customer spends 1,200 a year on office supplies, 300 of it with us:
+
     >>> import crm_metrics as cm
     >>> cm.share_of_wallet(300.0, 1200.0)
     0.25
@@ -668,6 +707,8 @@ def customer_lifetime(churn_rate: ArrayLike) -> Result:
 
     Examples
     --------
+    A 5 % monthly churn means customers stay 20 months on average; zero churn has no finite mean:
+
     >>> import crm_metrics as cm
     >>> cm.customer_lifetime(0.05)
     20.0
@@ -701,7 +742,8 @@ def clv_simple(
     purchases_per_period : float or array_like
         Orders per customer per period, >= 0.
     lifetime_periods : float or array_like
-        Expected lifetime in the same periods, >= 0 (e.g. :func:`customer_lifetime`).
+        Expected lifetime in the same periods, >= 0 (e.g.
+        [`customer_lifetime`][crm_metrics.customer_lifetime]).
     gross_margin : float or array_like, default 1
         Gross margin as a fraction; 1 gives a revenue (not profit) CLV.
 
@@ -720,10 +762,20 @@ def clv_simple(
     Notes
     -----
     The calculator formula of [HistCLV] and [Skok]; it ignores discounting and retention
-    decay (see :func:`clv_margin_multiple` and :func:`clv_discounted`).
+    decay (see [`clv_margin_multiple`][crm_metrics.clv_margin_multiple] and
+    [`clv_discounted`][crm_metrics.clv_discounted]). The default ``gross_margin=1`` gives a
+    revenue CLV; pass the margin fraction for a profit CLV. A plain product: no division,
+    so no ``nan`` case.
+
+    References
+    ----------
+    Ometria, "Historic customer lifetime value" and AOV x frequency x lifespan calculators
+    (METRICS.md §8 [HistCLV]); D. Skok, forEntrepreneurs SaaS metrics (METRICS.md §8 [Skok]).
 
     Examples
     --------
+    Orders of 50, twice a year, for three years, at a 50 % gross margin:
+
     >>> import crm_metrics as cm
     >>> cm.clv_simple(50.0, 2.0, 3.0, gross_margin=0.5)
     150.0
@@ -777,7 +829,7 @@ def clv_margin_multiple(
     -----
     Default: the Gupta-Lehmann end-of-period reading [GL03] (METRICS.md §8, disputed
     definitions); ``timing="begin"`` equals ``timing="end"`` plus ``m``. It is the limit of
-    :func:`clv_discounted` for a long horizon.
+    [`clv_discounted`][crm_metrics.clv_discounted] for a long horizon.
 
     References
     ----------
@@ -836,7 +888,7 @@ def clv_discounted(
     acquisition_cost : float, default 0
         Acquisition cost subtracted once, >= 0.
     timing : {"end", "begin"}, default "end"
-        When margins arrive, as in :func:`clv_margin_multiple`.
+        When margins arrive, as in [`clv_margin_multiple`][crm_metrics.clv_margin_multiple].
 
     Returns
     -------
@@ -857,7 +909,7 @@ def clv_discounted(
     A series function (METRICS.md §0.2): it works along ``margins`` and does not broadcast.
     The end-of-period timing follows [GL03]; ``"begin"`` is the Gupta et al. (2006) form
     whose first margin is earned before any churn. With constant m, r and d it converges to
-    :func:`clv_margin_multiple` as T grows.
+    [`clv_margin_multiple`][crm_metrics.clv_margin_multiple] as T grows.
 
     References
     ----------
@@ -866,6 +918,10 @@ def clv_discounted(
 
     Examples
     --------
+    Two periods of margin 100, 50 % retention, no discounting: 100 x 0.5 + 100 x 0.25 = 75 with
+    margins at period end, 100 + 100 x 0.5 = 150 with margins at period start; an empty horizon
+    leaves only the acquisition cost:
+
     >>> import crm_metrics as cm
     >>> round(cm.clv_discounted([100.0, 100.0], 0.5, 0.0), 10)
     75.0
@@ -927,6 +983,8 @@ def ltv_saas(arpa: ArrayLike, gross_margin: ArrayLike, churn_rate: ArrayLike) ->
 
     Examples
     --------
+    ARPA of 100 a month, 80 % gross margin and 4 % monthly churn (a 25-month expected lifetime):
+
     >>> import crm_metrics as cm
     >>> cm.ltv_saas(100.0, 0.8, 0.04)
     2000.0
@@ -973,6 +1031,8 @@ def customer_acquisition_cost(
 
     Examples
     --------
+    A quarter with 30,000 of sales spend and 20,000 of marketing spend won 100 new customers:
+
     >>> import crm_metrics as cm
     >>> cm.customer_acquisition_cost(30_000.0, 20_000.0, 100)
     500.0
@@ -1006,12 +1066,21 @@ def ltv_to_cac(ltv: ArrayLike, cac: ArrayLike) -> Result:
     TypeError
         If an amount is not numeric.
 
+    Notes
+    -----
+    Both figures must be per customer and on the same basis: Skok's LTV is gross-margin
+    based ([`ltv_saas`][crm_metrics.ltv_saas]), CAC fully loaded
+    ([`customer_acquisition_cost`][crm_metrics.customer_acquisition_cost]). A ratio of 3 or
+    more is the common benchmark [Skok]. A zero CAC is a zero denominator: ``nan``.
+
     References
     ----------
     D. Skok, forEntrepreneurs SaaS metrics (METRICS.md §8 [Skok]).
 
     Examples
     --------
+    An LTV of 1,500 against a CAC of 500 meets the 3:1 benchmark:
+
     >>> import crm_metrics as cm
     >>> cm.ltv_to_cac(1500.0, 500.0)
     3.0
@@ -1046,12 +1115,20 @@ def cac_payback_periods(cac: ArrayLike, arpa: ArrayLike, gross_margin: ArrayLike
     TypeError
         If an argument is not numeric.
 
+    Notes
+    -----
+    Undiscounted and churn-free: the months of gross profit one account must stay to repay
+    its CAC [Pay]. ``cac_payback_periods(cac, arpa, gm) * arpa * gm == cac``. Zero ARPA or
+    zero margin is a zero denominator: ``nan`` (never inf).
+
     References
     ----------
     HiveMetric and Calqulate CAC payback (METRICS.md §8 [Pay]).
 
     Examples
     --------
+    A CAC of 600, repaid by 100 a month of ARPA at a 50 % gross margin, takes a year:
+
     >>> import crm_metrics as cm
     >>> cm.cac_payback_periods(600.0, 100.0, 0.5)
     12.0
@@ -1071,7 +1148,8 @@ def customer_retention_cost(retention_spend: ArrayLike, customers_retained: Arra
     retention_spend : float or array_like
         Spend on retention in the period, >= 0.
     customers_retained : int or array_like of int
-        Customers retained in the period (e.g. :func:`retained_customers`).
+        Customers retained in the period (e.g.
+        [`retained_customers`][crm_metrics.retained_customers]).
 
     Returns
     -------
@@ -1085,12 +1163,21 @@ def customer_retention_cost(retention_spend: ArrayLike, customers_retained: Arra
     TypeError
         If an argument is not numeric.
 
+    Notes
+    -----
+    Spend per customer kept, as in Gainsight's calculator [RetCost]: loyalty programmes,
+    customer-success salaries, win-back offers of the period. Compare it with
+    [`customer_acquisition_cost`][crm_metrics.customer_acquisition_cost] of the same
+    period. No retained customers gives ``nan``.
+
     References
     ----------
     Gainsight cost-of-retention calculator (METRICS.md §8 [RetCost]).
 
     Examples
     --------
+    8,000 spent on a loyalty programme in a quarter that kept 160 customers:
+
     >>> import crm_metrics as cm
     >>> cm.customer_retention_cost(8_000.0, 160)
     50.0
@@ -1147,6 +1234,9 @@ def net_revenue_retention(
 
     Examples
     --------
+    A year starting with 100,000 of ARR: the customers present then expanded by 15,000, downgraded
+    by 3,000, and 7,000 churned:
+
     >>> import crm_metrics as cm
     >>> cm.net_revenue_retention(100_000.0, 15_000.0, 3_000.0, 7_000.0)
     1.05
@@ -1192,6 +1282,8 @@ def gross_revenue_retention(
 
     Examples
     --------
+    The same year, expansion left out:
+
     >>> import crm_metrics as cm
     >>> cm.gross_revenue_retention(100_000.0, 3_000.0, 7_000.0)
     0.9
@@ -1235,6 +1327,8 @@ def revenue_churn_rate(start_rr: ArrayLike, contraction: ArrayLike, churned: Arr
 
     Examples
     --------
+    The same year: 10,000 of the starting 100,000 was lost.
+
     >>> import crm_metrics as cm
     >>> cm.revenue_churn_rate(100_000.0, 3_000.0, 7_000.0)
     0.1
@@ -1279,7 +1373,8 @@ def quick_ratio(
 
     Notes
     -----
-    The five inputs are the columns of :func:`mrr_movements` [NRR].
+    The five inputs are the columns of [`mrr_movements`][crm_metrics.mrr_movements]
+    [NRR]. Nothing lost is a zero denominator: ``nan`` (never inf).
 
     References
     ----------
@@ -1287,6 +1382,9 @@ def quick_ratio(
 
     Examples
     --------
+    A month that gained 5,000 of MRR (3,000 new, 500 reactivated, 1,500 expansion) and lost 1,250
+    (500 contraction, 750 churned):
+
     >>> import crm_metrics as cm
     >>> cm.quick_ratio(3_000.0, 500.0, 1_500.0, 500.0, 750.0)
     4.0
@@ -1340,7 +1438,8 @@ def referral_rate(
     Notes
     -----
     Default [Ref]: referred new / all new (Wall Street Prep); variant: / all customers
-    (ZapScale). "Customers who refer" is the separate :func:`referrer_rate`.
+    (ZapScale). "Customers who refer" is the separate
+    [`referrer_rate`][crm_metrics.referrer_rate].
 
     References
     ----------
@@ -1348,6 +1447,8 @@ def referral_rate(
 
     Examples
     --------
+    30 of the 120 customers won this quarter came through a referral; the whole base is 600:
+
     >>> import crm_metrics as cm
     >>> cm.referral_rate(30, 120)
     0.25
@@ -1369,7 +1470,8 @@ def referrer_rate(customers_who_referred: ArrayLike, active_customers: ArrayLike
     customers_who_referred : int or array_like of int
         Active customers who made at least one referral.
     active_customers : int or array_like of int
-        Active customers of the period (e.g. :func:`active_customers`).
+        Active customers of the period (e.g.
+        [`active_customers`][crm_metrics.active_customers]).
 
     Returns
     -------
@@ -1383,12 +1485,20 @@ def referrer_rate(customers_who_referred: ArrayLike, active_customers: ArrayLike
     TypeError
         If a count is not numeric.
 
+    Notes
+    -----
+    Okrify's reading of "referral rate" [Ref]: how many customers act as referrers, not
+    how many new customers came through referrals (that is
+    [`referral_rate`][crm_metrics.referral_rate]). No active customers gives ``nan``.
+
     References
     ----------
     Okrify, "Referral rate" (METRICS.md §8 [Ref]).
 
     Examples
     --------
+    45 of 900 active customers referred someone this year:
+
     >>> import crm_metrics as cm
     >>> cm.referrer_rate(45, 900)
     0.05
@@ -1477,6 +1587,8 @@ def active_customers(
 
     Examples
     --------
+    Who bought in the 180 days, and in the 90 days, before 2 March 2024?
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "b", "a", "c"]
     >>> ts = ["2023-01-10", "2023-11-02", "2024-02-01", "2024-03-01"]
@@ -1569,6 +1681,8 @@ def churn_rate_from_activity(
 
     Examples
     --------
+    a and b bought in the year before last; only a bought again in the last year:
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "b", "c", "a"]
     >>> ts = ["2022-06-01", "2022-09-01", "2023-06-01", "2024-02-01"]
@@ -1659,6 +1773,8 @@ def new_customers(
 
     Examples
     --------
+    a first bought in December, so in January only b is new (c is new in February):
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "b", "a", "c"]
     >>> ts = ["2023-12-20", "2024-01-05", "2024-01-10", "2024-02-01"]
@@ -1749,7 +1865,7 @@ def repeat_purchase_rate(
     Notes
     -----
     Customer-weighted, never order-weighted [RPR]. ``repeat_purchase_rate == 0`` exactly
-    when :func:`purchase_frequency` of the same window is 1.
+    when [`purchase_frequency`][crm_metrics.purchase_frequency] of the same window is 1.
 
     References
     ----------
@@ -1757,6 +1873,9 @@ def repeat_purchase_rate(
 
     Examples
     --------
+    In January a ordered twice, b and c once each; c had also ordered in June 2023, so it is a
+    repeat buyer over its lifetime:
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "a", "b", "c", "c", "c"]
     >>> ts = ["2024-01-02", "2024-01-20", "2024-01-05", "2023-06-01", "2024-01-07", "2024-03-01"]
@@ -1851,10 +1970,21 @@ def purchase_frequency(
 
     Notes
     -----
-    [AOV], [Lat]. The aggregate twin is :func:`purchase_frequency_from_counts`.
+    Orders per distinct customer of the window [AOV], [Lat]; ``AOV * F`` is revenue per
+    customer. Only the window's orders count (no history), and ``by`` splits them, so each
+    group's frequency is its own orders over its own customers. Empty window: ``nan``.
+    The aggregate twin is
+    [`purchase_frequency_from_counts`][crm_metrics.purchase_frequency_from_counts].
+
+    References
+    ----------
+    Omniconvert (METRICS.md §8 [AOV]); Little Stream Software, "Customer purchase latency"
+    (METRICS.md §8 [Lat]).
 
     Examples
     --------
+    Five orders from three customers:
+
     >>> import crm_metrics as cm
     >>> cm.purchase_frequency(["a", "a", "b", "c", "c"], ["2024-01-01"] * 5)
     1.6666666666666667
@@ -2102,6 +2232,8 @@ def recency(
 
     Examples
     --------
+    On 1 February, a last bought on 11 January (21 days before) and b on 21 January:
+
     >>> import crm_metrics as cm
     >>> r = cm.recency(["a", "b", "a"], ["2024-01-01", "2024-01-21", "2024-01-11"],
     ...                as_of="2024-02-01")
@@ -2182,7 +2314,8 @@ def clv_historical(
     -----
     Historic CLV is the realised value of past purchases [HistCLV]: gross profit when
     margins are known (Ometria), revenue otherwise. It makes no prediction; see
-    :func:`clv_simple` and :func:`clv_margin_multiple` for forward-looking figures.
+    [`clv_simple`][crm_metrics.clv_simple] and
+    [`clv_margin_multiple`][crm_metrics.clv_margin_multiple] for forward-looking figures.
 
     References
     ----------
@@ -2190,6 +2323,8 @@ def clv_historical(
 
     Examples
     --------
+    a ordered twice (100 and 60), b once; with margins the values are gross profit:
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "b", "a"]
     >>> ts = ["2024-01-01", "2024-01-02", "2024-01-03"]
@@ -2241,7 +2376,7 @@ def clv_historical_mean(
     Parameters
     ----------
     customer_id, ts, amount, margin, as_of
-        As in :func:`clv_historical`.
+        As in [`clv_historical`][crm_metrics.clv_historical].
     by : array_like or tuple of array_like, optional
         Group keys aligned with the orders: the mean over the customers of each group.
 
@@ -2259,7 +2394,9 @@ def clv_historical_mean(
 
     Notes
     -----
-    The mean of :func:`clv_historical` over customers [HistCLV].
+    The mean of [`clv_historical`][crm_metrics.clv_historical] over the customers with an
+    order before ``as_of`` [HistCLV]; customers are weighted equally, whatever their
+    number of orders. No order before ``as_of`` gives ``nan``.
 
     References
     ----------
@@ -2267,6 +2404,8 @@ def clv_historical_mean(
 
     Examples
     --------
+    Two customers who spent 160 and 40:
+
     >>> import crm_metrics as cm
     >>> cm.clv_historical_mean(["a", "b", "a"], ["2024-01-01"] * 3, [100.0, 40.0, 60.0])
     100.0
@@ -2356,7 +2495,8 @@ def reactivation_rate(
 
     Notes
     -----
-    Dormant means known but not active (:func:`active_customers` with
+    Dormant means known but not active
+    ([`active_customers`][crm_metrics.active_customers] with
     ``window=dormancy, as_of=start``): an order before ``start - δ`` and none in
     ``[start - δ, start)``. A dormant customer who buys in the window has been inactive for
     at least ``δ`` before that order, so the numerator is the dormant customers who buy
@@ -2368,6 +2508,9 @@ def reactivation_rate(
 
     Examples
     --------
+    a and b are dormant on 1 January 2024 (no order in 2023) and only a buys in January; c bought in
+    November, so it is active, not dormant:
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "b", "c", "a", "c"]
     >>> ts = ["2022-03-01", "2022-05-01", "2023-11-01", "2024-01-15", "2024-01-20"]
@@ -2396,7 +2539,7 @@ def reactivation_rate(
 # =========================================================================== cohorts
 @dataclass(frozen=True, eq=False)
 class CohortMatrix:
-    """A cohort x offset matrix (:func:`cohort_retention_matrix`, :func:`cohort_revenue_matrix`).
+    """A cohort x offset matrix (`cohort_retention_matrix`, `cohort_revenue_matrix`).
 
     Attributes
     ----------
@@ -2411,6 +2554,22 @@ class CohortMatrix:
         Customers per cohort.
     freq : str
         The period frequency (``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"``).
+
+    Examples
+    --------
+    Customers ``a`` and ``b`` start in January, ``c`` in February; ``b`` comes back in
+    March, ``a`` in February:
+
+    >>> import numpy as np
+    >>> import crm_metrics as cm
+    >>> ts = np.array(["2024-01-05", "2024-02-10", "2024-01-20", "2024-03-02",
+    ...                "2024-02-14"], "datetime64[ns]")
+    >>> m = cm.cohort_retention_matrix(["a", "a", "b", "b", "c"], ts, freq="M")
+    >>> m.sizes.tolist(), m.offsets.tolist()
+    ([2, 1], [0, 1, 2])
+    >>> m.matrix
+    array([[1. , 0.5, 0.5],
+           [1. , 0. , nan]])
     """
 
     cohorts: NDArray[np.datetime64]
@@ -2547,14 +2706,15 @@ def cohort_retention_matrix(
     ts : array_like of datetime64 or ISO-8601 str
         Order timestamps (full history: the first order defines the cohort).
     freq : {"M", "D", "W", "Q", "Y"}, default "M"
-        Period length of cohorts and offsets (calendar periods, as :func:`period_key`).
+        Period length of cohorts and offsets (calendar periods, as ``period_key``).
     tz_offset_hours : float, default 0
         Local calendar offset from UTC used to cut periods.
 
     Returns
     -------
     CohortMatrix
-        ``cohorts`` (sorted period starts), ``offsets`` ``0..K-1``, ``matrix`` of fractions
+        A [`CohortMatrix`][crm_metrics.CohortMatrix]: ``cohorts`` (sorted period starts),
+        ``offsets`` ``0..K-1``, ``matrix`` of fractions
         in [0, 1] with ``matrix[:, 0] == 1`` and ``nan`` after the last observed period
         (the period of the latest order), and cohort ``sizes``.
 
@@ -2579,6 +2739,8 @@ def cohort_retention_matrix(
 
     Examples
     --------
+    a and b first bought in January, c in February; a came back in February, b in March:
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "b", "a", "c", "b"]
     >>> ts = ["2024-01-05", "2024-01-20", "2024-02-11", "2024-02-03", "2024-03-09"]
@@ -2640,7 +2802,7 @@ def cohort_revenue_matrix(
     amount : array_like of float
         Order value, >= 0.
     freq : {"M", "D", "W", "Q", "Y"}, default "M"
-        Period length, as in :func:`cohort_retention_matrix`.
+        Period length, as in [`cohort_retention_matrix`][crm_metrics.cohort_retention_matrix].
     per : {"customer", "total"}, default "customer"
         Divide by the cohort size (revenue per acquired customer) or not.
     tz_offset_hours : float, default 0
@@ -2649,7 +2811,8 @@ def cohort_revenue_matrix(
     Returns
     -------
     CohortMatrix
-        The same cohorts, offsets and sizes as :func:`cohort_retention_matrix`; money in
+        The same cohorts, offsets and sizes as
+        [`cohort_retention_matrix`][crm_metrics.cohort_retention_matrix]; money in
         ``matrix``, ``nan`` after the last observed period.
 
     Raises
@@ -2670,6 +2833,9 @@ def cohort_revenue_matrix(
 
     Examples
     --------
+    January's two customers spent 40 in January and 8 in February (20 and 4 per customer);
+    February's one customer spent 5:
+
     >>> import crm_metrics as cm
     >>> ids = ["a", "b", "a", "c"]
     >>> ts = ["2024-01-05", "2024-01-20", "2024-02-11", "2024-02-03"]
@@ -2688,10 +2854,41 @@ def cohort_revenue_matrix(
 # =========================================================================== MRR movements
 @dataclass(frozen=True, eq=False)
 class MRRMovements:
-    """Per-period MRR bridge (:func:`mrr_movements`); every field is aligned with ``periods``.
+    """Per-period MRR bridge (`mrr_movements`); every field is aligned with ``periods``.
 
     ``opening + new + reactivation + expansion - contraction - churned == closing`` and
     ``opening[p] == closing[p - 1]`` (``opening[0] == 0``).
+
+    Attributes
+    ----------
+    periods : numpy.ndarray
+        The sorted periods (the ``period`` keys given to `mrr_movements`).
+    opening, closing : numpy.ndarray of float64
+        Total MRR at the start and at the end of each period.
+    new : numpy.ndarray of float64
+        MRR of customers with their first-ever MRR in the period.
+    reactivation : numpy.ndarray of float64
+        MRR of customers back after at least one period at 0.
+    expansion, contraction : numpy.ndarray
+        Increases and decreases of customers who pay in both periods.
+    churned : numpy.ndarray of float64
+        Previous-period MRR of customers who dropped to 0.
+
+    Examples
+    --------
+    ``a`` grows from 100 to 150 and leaves; ``b`` pays 50, pauses in February and returns;
+    ``c`` joins in February and leaves:
+
+    >>> import numpy as np
+    >>> import crm_metrics as cm
+    >>> period = np.array(["2024-01-01", "2024-02-01", "2024-01-01", "2024-03-01",
+    ...                    "2024-02-01"], "datetime64[ns]")
+    >>> mm = cm.mrr_movements(["a", "a", "b", "b", "c"], period,
+    ...                       [100.0, 150.0, 50.0, 50.0, 80.0])
+    >>> mm.closing.tolist(), mm.new.tolist(), mm.reactivation.tolist()
+    ([150.0, 230.0, 50.0], [150.0, 80.0, 0.0], [0.0, 0.0, 50.0])
+    >>> mm.expansion.tolist(), mm.churned.tolist()
+    ([0.0, 50.0, 0.0], [0.0, 50.0, 230.0])
     """
 
     periods: NDArray[Any]
@@ -2744,7 +2941,8 @@ def mrr_movements(customer_id: ArrayLike, period: ArrayLike, mrr: ArrayLike) -> 
     Returns
     -------
     MRRMovements
-        ``periods`` (the sorted distinct periods of the input) and, per period,
+        An [`MRRMovements`][crm_metrics.MRRMovements] record: ``periods`` (the sorted
+        distinct periods of the input) and, per period,
         ``opening``, ``new``, ``reactivation``, ``expansion``, ``contraction``, ``churned``
         and ``closing`` MRR.
 
@@ -2761,8 +2959,9 @@ def mrr_movements(customer_id: ArrayLike, period: ArrayLike, mrr: ArrayLike) -> 
     period without any row is not in the result (give every period at least one row). In
     the first period everything is new (opening MRR 0). Churn is booked in the first
     period without MRR; a customer who comes back later is a reactivation [NRR]. The
-    columns feed :func:`quick_ratio` and :func:`net_revenue_retention`. One sort by
-    (customer, period), no loop.
+    columns feed [`quick_ratio`][crm_metrics.quick_ratio] and
+    [`net_revenue_retention`][crm_metrics.net_revenue_retention]. One sort by (customer,
+    period), no loop.
 
     References
     ----------
@@ -2770,6 +2969,8 @@ def mrr_movements(customer_id: ArrayLike, period: ArrayLike, mrr: ArrayLike) -> 
 
     Examples
     --------
+    Customer a pays 100, then 120, then 90; b pays 50, skips period 2 and comes back:
+
     >>> import crm_metrics as cm
     >>> ids, period = ["a", "b", "a", "b", "a"], [1, 1, 2, 3, 3]
     >>> m = cm.mrr_movements(ids, period, [100.0, 50.0, 120.0, 50.0, 90.0])
@@ -2798,7 +2999,9 @@ def mrr_movements(customer_id: ArrayLike, period: ArrayLike, mrr: ArrayLike) -> 
     churns = ~followed & (churn_at < n_periods)
 
     def per_period(where: NDArray[np.bool_], values: NDArray[np.float64], at: Any) -> Any:
-        return np.bincount(at[where], weights=values[where], minlength=n_periods)
+        # bincount returns int64 when nothing is selected, even with float weights
+        counts = np.bincount(at[where], weights=values[where], minlength=n_periods)
+        return counts.astype(np.float64)
 
     new = per_period(~same_prev, v, p)
     reactivation = per_period(same_prev & ~consecutive, v, p)

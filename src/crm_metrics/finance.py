@@ -2,10 +2,10 @@
 
 Aggregate functions (profit, margins, ROI, percent and percentage-point change, compound
 growth, the v1.1 interval and test helpers) take amounts or tallies and broadcast; series
-functions (:func:`period_over_period`, :func:`moving_average`, :func:`mape`,
-:func:`forecast_accuracy`) work along one ordered 1-D series; :func:`customer_profitability`
-is event-level (transactions plus cost events, per customer). :func:`before_after` returns a
-pydantic record, built on first use so that ``import crm_metrics`` does not load pydantic.
+functions (``period_over_period``, ``moving_average``, ``mape``, ``forecast_accuracy``) work
+along one ordered 1-D series; ``customer_profitability`` is event-level (transactions plus
+cost events, per customer). ``before_after`` returns a pydantic record, built on first use
+so that ``import crm_metrics`` does not load pydantic.
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ def profit(revenue: ArrayLike, total_costs: ArrayLike) -> Any:
 
     Notes
     -----
-    Standard accounting; use :func:`gross_profit` for revenue minus cost of goods sold.
+    Standard accounting: what is left after *all* costs of the period. For revenue minus
+    the cost of goods sold only, use [`gross_profit`][crm_metrics.gross_profit]. No
+    division, so no ``nan`` case; NaN inputs propagate.
 
     References
     ----------
@@ -124,6 +126,12 @@ def gross_profit(revenue: ArrayLike, cogs: ArrayLike) -> Any:
     ValueError
         If an amount is negative or infinite.
 
+    Notes
+    -----
+    Standard accounting: revenue minus the direct cost of what was sold (goods, delivery,
+    hosting), before operating costs such as marketing and support. As a fraction of
+    revenue it is [`gross_margin`][crm_metrics.gross_margin].
+
     References
     ----------
     Standard accounting definitions (METRICS.md §8 [Acct]).
@@ -160,6 +168,12 @@ def gross_margin(revenue: ArrayLike, cogs: ArrayLike) -> Any:
     ------
     ValueError
         If an amount is negative or infinite.
+
+    Notes
+    -----
+    Standard accounting. This is the ``margin`` that
+    [`marketing_roi`][crm_metrics.marketing_roi] takes for contribution ROMI and that the
+    CLV formulas take as gross margin. Zero revenue gives ``nan``.
 
     References
     ----------
@@ -239,7 +253,11 @@ def roi(gain: ArrayLike, cost: ArrayLike) -> Any:
 
     Notes
     -----
-    ``return_multiple == roi + 1`` (METRICS.md §7.17). Currency-free.
+    Standard accounting, used for the ROI of a CRM system or any project: ``gain`` is
+    what the caller credits to the investment (extra gross profit, saved cost), which is
+    the disputed part, not the formula. ``return_multiple == roi + 1`` (METRICS.md §7.17).
+    For marketing spend with a margin adjustment use
+    [`marketing_roi`][crm_metrics.marketing_roi]. Zero cost gives ``nan``. Currency-free.
 
     References
     ----------
@@ -278,6 +296,11 @@ def return_multiple(gain: ArrayLike, cost: ArrayLike) -> Any:
     ------
     ValueError
         If an amount is negative or infinite.
+
+    Notes
+    -----
+    "Money back per unit spent": ``return_multiple == roi + 1`` (METRICS.md §7.17), the
+    same figure as [`roas`][crm_metrics.roas] for ad spend. Zero cost gives ``nan``.
 
     References
     ----------
@@ -320,8 +343,9 @@ def customer_profitability(
     Returns
     -------
     Grouped
-        One amount (any sign) per customer appearing in either table, keys sorted. A
-        customer with costs only is negative; no records give no groups.
+        A [`Grouped`][crm_metrics.Grouped] with one amount (any sign) per customer
+        appearing in either table, keys sorted. A customer with costs only is negative;
+        no records give no groups.
 
     Raises
     ------
@@ -385,7 +409,8 @@ def percent_change(old: ArrayLike, new: ArrayLike) -> Any:
     Notes
     -----
     Dividing by ``|old|`` keeps the sign meaningful for negative bases (a loss shrinking
-    from -100 to -50 is +50 %). For rates prefer :func:`pp_change`.
+    from -100 to -50 is +50 %). A zero ``old`` gives ``nan`` (no relative change from
+    zero). For rates prefer [`pp_change`][crm_metrics.pp_change].
 
     References
     ----------
@@ -426,7 +451,9 @@ def pp_change(old_rate: ArrayLike, new_rate: ArrayLike) -> Any:
     Notes
     -----
     A churn rate going from 5 % to 4 % is -1 point (``pp_change``) but -20 %
-    (``percent_change``); report the point change for rates.
+    (``percent_change``); report the point change for rates. The result is a fraction like
+    the rates: multiply by 100 for points. Never ``nan`` for valid rates;
+    ``pp_change(a, b) == -pp_change(b, a)``.
 
     References
     ----------
@@ -467,7 +494,10 @@ def period_over_period(x: ArrayLike, *, lag: int = 1) -> NDArray[np.float64]:
 
     Notes
     -----
-    A series function: it works along ``x`` and does not broadcast.
+    A series function: it works along ``x`` and does not broadcast. Each value is
+    [`percent_change`][crm_metrics.percent_change] of ``x[i - lag]`` and ``x[i]`` (base
+    ``|x[i - lag]|``), so a zero base gives ``nan`` at that position only. A series no
+    longer than ``lag`` gives all ``nan``.
 
     References
     ----------
@@ -488,9 +518,34 @@ def period_over_period(x: ArrayLike, *, lag: int = 1) -> NDArray[np.float64]:
 
 # --------------------------------------------------------------------------- before / after
 class BeforeAfter(Protocol):
-    """The record :func:`before_after` returns (a frozen pydantic model).
+    """The record `before_after` returns (a frozen pydantic model).
 
     Fields hold a float (or bool) for scalar inputs and nested lists for arrays.
+
+    Attributes
+    ----------
+    before, after : float or list
+        The two values as given.
+    abs_change : float or list
+        ``after - before``.
+    pct_change : float or list
+        ``(after - before) / abs(before)``, a fraction; ``nan`` when ``before`` is 0.
+    pp_change : float, list or None
+        ``after - before`` in percentage points of fractions (with ``is_rate=True``);
+        None otherwise.
+    improved : bool or list
+        Whether the change goes the way of ``higher_is_better`` (False when unchanged).
+
+    Examples
+    --------
+    A conversion rate going from 20 % to 25 %:
+
+    >>> import crm_metrics as cm
+    >>> r = cm.before_after(0.20, 0.25, is_rate=True)
+    >>> round(r.pct_change, 4), round(r.pp_change, 4), r.improved
+    (0.25, 0.05, True)
+    >>> sorted(r.model_dump())
+    ['abs_change', 'after', 'before', 'improved', 'pct_change', 'pp_change']
     """
 
     before: Any
@@ -560,9 +615,10 @@ def before_after(
     Returns
     -------
     BeforeAfter
-        A frozen pydantic record with ``before``, ``after``, ``abs_change``
-        (``after - before``), ``pct_change`` (:func:`percent_change`, nan for a zero base),
-        ``pp_change`` (:func:`pp_change` when ``is_rate``, else None) and ``improved``
+        A frozen pydantic record ([`BeforeAfter`][crm_metrics.BeforeAfter]) with
+        ``before``, ``after``, ``abs_change``
+        (``after - before``), ``pct_change`` (``percent_change``, nan for a zero base),
+        ``pp_change`` (``pp_change`` when ``is_rate``, else None) and ``improved``
         (False when unchanged or undefined). Floats for scalar inputs, lists for arrays;
         ``model_dump_json()`` gives JSON (NaN written as null).
 
@@ -573,7 +629,10 @@ def before_after(
 
     Notes
     -----
-    ``pct_change`` inherits :func:`percent_change` (base ``|before|``). pydantic is
+    ``pct_change`` inherits [`percent_change`][crm_metrics.percent_change] (base
+    ``|before|``, ``nan`` for a zero base); ``pp_change`` is
+    [`pp_change`][crm_metrics.pp_change], filled in only for rates because a point change
+    of two amounts means nothing. ``improved`` is False when nothing changed. pydantic is
     imported on the first call, so ``import crm_metrics`` stays light.
 
     References
@@ -628,7 +687,9 @@ def compound_growth_rate(start: ArrayLike, end: ArrayLike, n_periods: ArrayLike)
 
     Notes
     -----
-    ``start * (1 + g) ** n == end`` (METRICS.md §7.16). An end of 0 gives -1.
+    ``start * (1 + g) ** n == end`` (METRICS.md §7.16). An end of 0 gives -1; a start of
+    0 gives ``nan`` (zero denominator). With yearly values and ``n`` in years this is the
+    CAGR; with 12 monthly steps it is the average monthly growth.
 
     References
     ----------
@@ -672,8 +733,9 @@ def moving_average(x: ArrayLike, window: int) -> NDArray[np.float64]:
 
     Notes
     -----
+    A trailing (not centred) window, so the value at ``i`` uses only data up to ``i``.
     Each mean is summed directly over its window (no running-sum differences, which lose
-    precision on long series).
+    precision on long series). A window longer than the series gives all ``nan``.
 
     References
     ----------
@@ -718,8 +780,10 @@ def mape(actual: ArrayLike, forecast: ArrayLike) -> float:
 
     Notes
     -----
-    MAPE is undefined when an actual is 0 (Hyndman & Koehler); :func:`forecast_accuracy`
-    (WAPE-based) is the robust alternative.
+    MAPE is undefined when an actual is 0 (Hyndman & Koehler), so one zero actual gives
+    ``nan`` for the whole series rather than dropping the point;
+    [`forecast_accuracy`][crm_metrics.forecast_accuracy] (WAPE-based) is the robust
+    alternative. MAPE weights every period equally, small ones included.
 
     References
     ----------
@@ -765,8 +829,10 @@ def forecast_accuracy(actual: ArrayLike, forecast: ArrayLike) -> float:
 
     Notes
     -----
-    WAPE weights errors by volume, so single zero actuals do not break it (unlike
-    :func:`mape`).
+    Accuracy as ``1 - WAPE`` (weighted absolute percentage error): errors are weighted by
+    volume, so single zero actuals do not break it (unlike
+    [`mape`][crm_metrics.mape]). Some tools report ``1 - MAPE`` instead; the two agree
+    when all actuals have the same size and differ otherwise.
 
     References
     ----------
@@ -786,14 +852,52 @@ def forecast_accuracy(actual: ArrayLike, forecast: ArrayLike) -> float:
 
 # --------------------------------------------------------------------------- v1.1 statistics
 class ProportionCI(NamedTuple):
-    """Lower and upper bound of a confidence interval of a rate (fractions)."""
+    """Lower and upper bound of a confidence interval of a rate (fractions).
+
+    The result of `proportion_ci`: a named tuple, so ``low, high = ...`` works.
+
+    Attributes
+    ----------
+    low, high : float or numpy.ndarray
+        The bounds, in [0, 1]; ``nan`` where there are no trials.
+
+    Examples
+    --------
+    45 of 200 surveyed customers would recommend a new feature:
+
+    >>> import crm_metrics as cm
+    >>> ci = cm.proportion_ci(45, 200)
+    >>> round(ci.low, 3), round(ci.high, 3)
+    (0.173, 0.288)
+    """
 
     low: Any
     high: Any
 
 
 class TwoProportionTest(NamedTuple):
-    """Pooled two-proportion z-test of a test group against a control group."""
+    """Pooled two-proportion z-test of a test group against a control group.
+
+    The result of `two_proportion_test`: a named tuple.
+
+    Attributes
+    ----------
+    z : float or numpy.ndarray
+        The z statistic (positive when the test group converts better).
+    p_value : float or numpy.ndarray
+        Two-sided p-value.
+    lift : float or numpy.ndarray
+        Relative lift of the test rate over the control rate, as `response_lift`.
+
+    Examples
+    --------
+    60 of 1,000 mailed customers bought, against 40 of 1,000 in the holdout:
+
+    >>> import crm_metrics as cm
+    >>> t = cm.two_proportion_test(60, 1000, 40, 1000)
+    >>> round(t.z, 2), round(t.p_value, 3), round(t.lift, 2)
+    (2.05, 0.04, 0.5)
+    """
 
     z: Any
     p_value: Any
@@ -933,7 +1037,8 @@ def two_proportion_test(
     -------
     TwoProportionTest
         ``(z, p_value, lift)``: the z statistic, its two-sided p-value and the relative
-        lift of :func:`response_lift`; floats or arrays (broadcast). ``nan`` where either
+        lift of [`response_lift`][crm_metrics.response_lift]; floats or arrays
+        (broadcast). ``nan`` where either
         group is empty, or where the pooled rate is 0 or 1 (no variance).
 
     Raises

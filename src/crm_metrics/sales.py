@@ -122,7 +122,7 @@ def _open(
 
 
 def _groups(by: Any, n: int, rows: NDArray[np.intp] | None = None) -> Groups:
-    """:func:`groups_of` for the records ``rows`` (all ``n`` when None).
+    """``groups_of`` for the records ``rows`` (all ``n`` when None).
 
     The key parts are gathered by integer index, which is faster than a boolean mask when
     several arrays are taken. Period keys (``period_key(closed_at, "Q")``) are grouped by
@@ -174,8 +174,9 @@ def close_rate_from_counts(won: ArrayLike, leads: ArrayLike) -> Any:
     Notes
     -----
     HubSpot's "closing ratio": closed-won deals over the qualified leads they came from
-    (a cohort ratio, METRICS.md §8). Unlike :func:`win_rate_from_counts`, open and lost
-    leads are both in the denominator.
+    (a cohort ratio, METRICS.md §8). Unlike
+    [`win_rate_from_counts`][crm_metrics.win_rate_from_counts], open and lost leads are
+    both in the denominator.
 
     References
     ----------
@@ -275,7 +276,7 @@ def close_rate(
     The cohort reading of HubSpot's closing ratio (won deals / leads), METRICS.md §8:
     the denominator is every lead of the cohort, whether won, lost or still open, so the
     rate of a young cohort keeps rising as its deals close. The "deals closed in the
-    period" reading is :func:`win_rate` with ``base="all"``.
+    period" reading is [`win_rate`][crm_metrics.win_rate] with ``base="all"``.
 
     References
     ----------
@@ -403,8 +404,10 @@ def win_rate(
     r"""Win rate: won deals over decided deals closed in ``[start, end)`` (or over all deals).
 
     $$\mathrm{win\ rate} = \frac{n(\text{won})}{n(\text{won}) + n(\text{lost})}
-    \quad\text{(closed in window)};\qquad
-    \texttt{base="all"}:\ \frac{n(\text{won})}{n(\text{created in window})}$$
+    \quad\text{(deals closed in the window)}$$
+
+    $$\texttt{base="all"}:\quad \mathrm{win\ rate} = \frac{n(\text{won})}
+    {n(\text{created in the window})}$$
 
     Parameters
     ----------
@@ -442,9 +445,12 @@ def win_rate(
     Notes
     -----
     HubSpot's definition (the default, METRICS.md §8): won / (won + lost) over deals
-    closed in the period, so open deals neither help nor hurt. The Salesforce-style
-    variant ``base="all"`` divides by every opportunity created in the period, which is
-    never larger on the same deals (§7.12) and equals the cohort :func:`close_rate`.
+    closed in the period, so open deals neither help nor hurt. The variant
+    ``base="all"``, the all-opportunities base other CRMs use, divides by every
+    opportunity created in the period (open ones count as not won). Without a window it
+    is never larger than the default on the same deals (§7.12; with a window the two
+    bases select by different anchors), and it equals the cohort
+    [`close_rate`][crm_metrics.close_rate].
 
     References
     ----------
@@ -506,7 +512,8 @@ def lead_conversion_rate(converted: ArrayLike, leads: ArrayLike) -> Any:
     Notes
     -----
     The HubSpot funnel ratio (lead -> opportunity stage), METRICS.md §8; the later
-    funnel steps are :func:`stage_conversion_rates` and :func:`close_rate`.
+    funnel steps are [`stage_conversion_rates`][crm_metrics.stage_conversion_rates] and
+    [`close_rate`][crm_metrics.close_rate].
 
     References
     ----------
@@ -558,9 +565,10 @@ def stage_conversion_rates(
 ) -> Grouped:
     r"""Stage-to-stage conversion: deals reaching the next stage over deals reaching this one.
 
-    $$c_k = \frac{\mathrm{reached}(s_{k+1})}{\mathrm{reached}(s_k)},\qquad
-    \mathrm{reached}(s_k) = n\{\text{deals with an entry at } s_k
-    \text{ or any later stage}\}$$
+    $$c_k = \frac{\mathrm{reached}(s_{k+1})}{\mathrm{reached}(s_k)}$$
+
+    $$\mathrm{reached}(s_k) = n\{\text{deals with an entry at } s_k
+    \text{ or a later stage}\}$$
 
     Parameters
     ----------
@@ -597,7 +605,8 @@ def stage_conversion_rates(
     uses, so a deal that skips a stage still counts as having passed it and every rate is
     in [0, 1]; the product of the rates is reached(s_K) / reached(s_1) (METRICS.md
     §7.15). Terminal stages (closed won / lost) are not in ``stage_order``; for the last
-    step to a win use :func:`close_rate`. A deal with several visits counts once.
+    step to a win use [`close_rate`][crm_metrics.close_rate]. A deal with several visits
+    counts once.
 
     References
     ----------
@@ -712,12 +721,15 @@ def stage_durations(
 ) -> Grouped:
     r"""Time in stage: per deal and stage, summed over visits; mean (or median) per stage.
 
-    $$d_i = e_{i+1} - e_i \ \ (\text{or } \mathrm{closed\_at} - e_i \text{ for a deal's last
-    entry}),\qquad T_{j,s} = \sum_{i \in (j,s)} d_i,\qquad
-    \bar T_s = \frac{1}{|\{j\}|}\sum_j T_{j,s}$$
+    $$d_i = e_{i+1} - e_i \quad (\text{or } \mathrm{closed\_at} - e_i
+    \text{ for a deal's last entry})$$
+
+    $$T_{j,s} = \sum_{i \in (j,s)} d_i,\qquad \bar T_s = \frac{1}{n_s}\sum_j T_{j,s}$$
 
     Entries ``i`` are ordered per deal by ``entered_at``; equal times by the position of
-    their stage in ``stage_order``, so the result never depends on row order.
+    their stage in ``stage_order``, so the result never depends on row order. ``e_i`` is
+    the entry time, ``T_{j,s}`` the total time deal ``j`` spent in stage ``s`` over all
+    its visits, and ``n_s`` the number of deals with counted time in ``s``.
 
     Parameters
     ----------
@@ -937,7 +949,8 @@ def sales_cycle_length(
     -----
     METRICS.md §8 default: won deals only, mean (Sisense: total days to close / deals),
     the figure HubSpot's and Salesforce's velocity reports divide by. Variants: lost
-    deals included (Daymark), median (robust to a few very long deals).
+    deals included (Daymark), median (robust to a few very long deals). Open deals (NaT
+    ``closed_at``) have no cycle yet and are never selected, even when ``won`` is set.
 
     References
     ----------
@@ -1084,8 +1097,10 @@ def average_deal_size(
     Notes
     -----
     Won deals only, as in the Salesforce / HubSpot sales-velocity formula (METRICS.md
-    §8 [Vel]). Additive: the sufficient statistics are Σ amount and n per group, and
-    :func:`average_deal_size_from_counts` applies the same formula to tallies.
+    §8 [Vel]); lost and open deals (NaT ``closed_at``) are left out. Additive: the
+    sufficient statistics are Σ amount and n per group, and
+    [`average_deal_size_from_counts`][crm_metrics.average_deal_size_from_counts] applies
+    the same formula to tallies.
 
     References
     ----------
@@ -1246,8 +1261,9 @@ def pipeline_value(
 
     Notes
     -----
-    Unweighted open pipeline, the numerator of :func:`pipeline_coverage`; the
-    probability-weighted figure is :func:`weighted_pipeline` (METRICS.md §8 [Cov]).
+    Unweighted open pipeline, the numerator of
+    [`pipeline_coverage`][crm_metrics.pipeline_coverage]; the probability-weighted figure
+    is [`weighted_pipeline`][crm_metrics.weighted_pipeline] (METRICS.md §8 [Cov]).
 
     References
     ----------
@@ -1334,7 +1350,8 @@ def weighted_pipeline(
     Returns
     -------
     float or Grouped
-        Money; 0.0 for no open deal. Never above :func:`pipeline_value` (§7.15).
+        Money; 0.0 for no open deal. Never above
+        [`pipeline_value`][crm_metrics.pipeline_value] (§7.15).
 
     Raises
     ------
@@ -1394,7 +1411,7 @@ def pipeline_coverage(
     Parameters
     ----------
     pipeline : float or array_like
-        Open pipeline value (e.g. :func:`pipeline_value`), >= 0.
+        Open pipeline value (e.g. [`pipeline_value`][crm_metrics.pipeline_value]), >= 0.
     quota : float or array_like
         The period's quota, >= 0.
     closed_won_to_date : float or array_like, default 0
@@ -1465,12 +1482,12 @@ def sales_velocity(
     n_opportunities : int or array_like of int
         Open (qualified) opportunities.
     avg_deal_size : float or array_like
-        Average won deal size (e.g. :func:`average_deal_size`).
+        Average won deal size (e.g. [`average_deal_size`][crm_metrics.average_deal_size]).
     win_rate : float or array_like
-        Win rate as a fraction in [0, 1] (e.g. :func:`win_rate`).
+        Win rate as a fraction in [0, 1] (e.g. [`win_rate`][crm_metrics.win_rate]).
     cycle_length : float, timedelta64 or array_like
-        Sales cycle length (e.g. :func:`sales_cycle_length`); plain numbers are read in
-        ``unit``, timedelta64 values are unit-free. >= 0.
+        Sales cycle length (e.g. [`sales_cycle_length`][crm_metrics.sales_cycle_length]);
+        plain numbers are read in ``unit``, timedelta64 values are unit-free. >= 0.
     unit : {"D", "h", "min", "m", "s"}, default "D"
         Time unit of the result (money per ``unit``).
 
@@ -1585,7 +1602,8 @@ def renewal_rate(renewed: ArrayLike, up_for_renewal: ArrayLike) -> Any:
 
     Notes
     -----
-    Chargebee's count version; the revenue version is :func:`revenue_renewal_rate`.
+    Chargebee's count version; the revenue version is
+    [`revenue_renewal_rate`][crm_metrics.revenue_renewal_rate].
 
     References
     ----------
@@ -1628,8 +1646,8 @@ def revenue_renewal_rate(renewed_value: ArrayLike, value_up_for_renewal: ArrayLi
 
     Notes
     -----
-    Chargebee's revenue version; not capped at 1, so unlike :func:`renewal_rate` it is a
-    ratio, not a fraction.
+    Chargebee's revenue version; not capped at 1, so unlike
+    [`renewal_rate`][crm_metrics.renewal_rate] it is a ratio, not a fraction.
 
     References
     ----------
@@ -1721,7 +1739,8 @@ def new_revenue(
     Notes
     -----
     New-business bookings as the founding brief names them (METRICS.md §8 [Brief]);
-    renewals and expansions are excluded (see :func:`revenue_renewal_rate`).
+    open deals (NaT ``closed_at``) have not been won, and renewals and expansions are
+    excluded (see [`revenue_renewal_rate`][crm_metrics.revenue_renewal_rate]).
 
     References
     ----------
@@ -1988,7 +2007,7 @@ def activities_per_rep_day(activities: ArrayLike, reps: ArrayLike, working_days:
     Parameters
     ----------
     activities : int or array_like of int
-        Activities logged in the period (e.g. :func:`activity_count`).
+        Activities logged in the period (e.g. [`activity_count`][crm_metrics.activity_count]).
     reps : int or array_like of int
         Sales reps active in the period.
     working_days : int or array_like of int

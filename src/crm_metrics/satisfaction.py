@@ -46,7 +46,29 @@ _AGREE_REASON = (
 
 
 class NPSBreakdown(NamedTuple):
-    """Shares of promoters (9-10), passives (7-8) and detractors (0-6); they sum to 1."""
+    """Shares of promoters (9-10), passives (7-8) and detractors (0-6); they sum to 1.
+
+    The result of `nps_breakdown`: a named tuple, so it unpacks as
+    ``promoters, passives, detractors = ...``.
+
+    Attributes
+    ----------
+    promoters : float
+        Share of scores 9 and 10.
+    passives : float
+        Share of scores 7 and 8.
+    detractors : float
+        Share of scores 0 to 6. ``nps == 100 * (promoters - detractors)``.
+
+    Examples
+    --------
+    >>> import crm_metrics as cm
+    >>> b = cm.nps_breakdown([10, 9, 8, 3])
+    >>> b
+    NPSBreakdown(promoters=0.5, passives=0.25, detractors=0.25)
+    >>> 100 * (b.promoters - b.detractors) == cm.nps([10, 9, 8, 3])
+    True
+    """
 
     promoters: float
     passives: float
@@ -175,6 +197,17 @@ def nps_from_counts(promoters: ArrayLike, passives: ArrayLike, detractors: Array
     TypeError
         If a count is not numeric.
 
+    Notes
+    -----
+    The same Bain formula as [`nps`][crm_metrics.nps], on tallies: use it when only the
+    counts are stored, or to pool groups (sum the counts, never average the group scores).
+    No responses in an element is a zero denominator: ``nan``.
+
+    References
+    ----------
+    F. Reichheld, "The One Number You Need to Grow", Harvard Business Review, 2003; Bain &
+    Company, Net Promoter System (METRICS.md §8 [Bain]).
+
     Examples
     --------
     A quarter with 120 promoters, 50 passives and 30 detractors:
@@ -209,17 +242,29 @@ def nps_breakdown(scores: ArrayLike, *, by: KeysLike | None = None) -> NPSBreakd
     Returns
     -------
     NPSBreakdown or Grouped
-        A named tuple ``(promoters, passives, detractors)`` of fractions summing to 1
-        (``nan`` three times for no responses). With ``by``, a :class:`Grouped` whose
-        ``values`` has the three columns ``promoters, passives, detractors``.
+        An [`NPSBreakdown`][crm_metrics.NPSBreakdown] named tuple ``(promoters, passives,
+        detractors)`` of fractions summing to 1 (``nan`` three times for no responses).
+        With ``by``, a [`Grouped`][crm_metrics.Grouped] whose ``values`` has the three
+        columns ``promoters, passives, detractors``.
 
     Raises
     ------
     ValueError
         If a score is outside 0..10, fractional or NaN, or ``by`` has another length.
 
+    Notes
+    -----
+    Bain's three categories. The score alone hides the mix: 50 % promoters and 50 %
+    detractors give the same NPS (0) as 100 % passives. ``nps == 100 * (P - D)`` exactly.
+
+    References
+    ----------
+    Bain & Company, Net Promoter System (METRICS.md §8 [Bain]).
+
     Examples
     --------
+    Four answers: 10 and 9 promote, 7 is passive, 3 detracts:
+
     >>> import crm_metrics as cm
     >>> cm.nps_breakdown([10, 9, 7, 3])
     NPSBreakdown(promoters=0.5, passives=0.25, detractors=0.25)
@@ -244,7 +289,8 @@ def nps_standard_error(scores: ArrayLike, *, by: KeysLike | None = None) -> floa
 
     $$\mathrm{SE} = 100 \cdot \sqrt{\frac{P + D - (P - D)^2}{n}}$$
 
-    with ``P`` and ``D`` the promoter and detractor shares of :func:`nps_breakdown`.
+    with ``P`` and ``D`` the promoter and detractor shares of
+    [`nps_breakdown`][crm_metrics.nps_breakdown].
 
     Parameters
     ----------
@@ -278,6 +324,8 @@ def nps_standard_error(scores: ArrayLike, *, by: KeysLike | None = None) -> floa
 
     Examples
     --------
+    Four answers leave the score very uncertain; one answer gives no estimate:
+
     >>> import crm_metrics as cm
     >>> round(cm.nps_standard_error([10, 9, 7, 3]), 4)
     41.4578
@@ -322,7 +370,7 @@ def csat(
     Returns
     -------
     float or Grouped
-        A fraction in [0, 1] (use :func:`to_percent` for %); ``nan`` for no responses.
+        A fraction in [0, 1] (use ``to_percent`` for %); ``nan`` for no responses.
 
     Raises
     ------
@@ -333,7 +381,7 @@ def csat(
     -----
     Definition chosen: top-2-box share (4-5 on 1..5, 9-10 on 1..10), as in the SoGoSurvey,
     GetFeedback and Intercom guides. The mean answer is the common variant:
-    :func:`csat_mean`.
+    [`csat_mean`][crm_metrics.csat_mean].
 
     References
     ----------
@@ -341,6 +389,8 @@ def csat(
 
     Examples
     --------
+    Five answers on 1..5, three of them 4 or 5; on a 1..10 scale the top two boxes are 9 and 10:
+
     >>> import crm_metrics as cm
     >>> cm.csat([5, 4, 3, 5, 1])
     0.6
@@ -386,10 +436,19 @@ def csat_mean(
     Notes
     -----
     The variant of CSAT reported by tools that average the answers. The default figure,
-    :func:`csat`, is the top-2-box share.
+    [`csat`][crm_metrics.csat], is the top-2-box share. ``scale`` only validates the
+    answers; the mean stays on the native scale (rescale it with
+    [`satisfaction_index`][crm_metrics.satisfaction_index]).
+
+    References
+    ----------
+    SoGoSurvey and GetFeedback CSAT guides (mean as the alternative to top-2-box)
+    (METRICS.md §8 [CSAT]).
 
     Examples
     --------
+    The same five answers, averaged:
+
     >>> import crm_metrics as cm
     >>> cm.csat_mean([5, 4, 3, 5, 1])
     3.6
@@ -437,7 +496,7 @@ def satisfaction_index(
     -----
     Only the rescaling of the ACSI is implemented; the published ACSI is a weighted latent
     variable model over several items. When only the item mean is known, use
-    :func:`satisfaction_index_from_mean`.
+    [`satisfaction_index_from_mean`][crm_metrics.satisfaction_index_from_mean].
 
     References
     ----------
@@ -445,6 +504,8 @@ def satisfaction_index(
 
     Examples
     --------
+    The same five answers (mean 3.6) on 0..100: 100 x (3.6 - 1) / 4.
+
     >>> import crm_metrics as cm
     >>> cm.satisfaction_index([5, 4, 3, 5, 1])
     65.0
@@ -478,8 +539,20 @@ def satisfaction_index_from_mean(mean: ArrayLike, *, scale: tuple[int, int] = (1
     ValueError
         If a mean is outside [lo, hi] or infinite, or ``hi <= lo``.
 
+    Notes
+    -----
+    The aggregate twin of [`satisfaction_index`][crm_metrics.satisfaction_index], for
+    when only the item mean is stored. As there, only the ACSI rescaling is done, not the
+    ACSI's weighted latent-variable model.
+
+    References
+    ----------
+    ACSI Methodology Report, University of Michigan (METRICS.md §8 [ACSI]).
+
     Examples
     --------
+    A stored mean of 7.5 on the ACSI's 1..10 scale:
+
     >>> import crm_metrics as cm
     >>> cm.satisfaction_index_from_mean(7.5, scale=(1, 10))
     72.22222222222223
@@ -526,7 +599,9 @@ def ces(
     Notes
     -----
     Definition chosen: the mean of the 1..7 CES 2.0 item (Gartner/CEB). The common
-    variant, the share of answers that agree (5-7), is :func:`ces_agree_share`.
+    variant, the share of answers that agree (5-7), is
+    [`ces_agree_share`][crm_metrics.ces_agree_share]. Legacy CES 1.0 (1..5, lower is
+    better) is only averaged (``scale=(1, 5)``); its mean cannot be compared with CES 2.0.
 
     References
     ----------
@@ -535,6 +610,8 @@ def ces(
 
     Examples
     --------
+    Four answers to the CES 2.0 item (7 = strongly agree that it was easy):
+
     >>> import crm_metrics as cm
     >>> cm.ces([7, 6, 5, 2])
     5.0
@@ -602,10 +679,18 @@ def ces_agree_share(
     Notes
     -----
     The "% agree" variant of CES reported by CustomerGauge, Zonka and others; the default
-    CES figure is the mean (:func:`ces`). The neutral midpoint (4 on 1..7) does not agree.
+    CES figure is the mean ([`ces`][crm_metrics.ces]). The neutral midpoint (4 on 1..7)
+    does not agree; on an even-length scale such as 1..6 the upper half (4-6) agrees.
+
+    References
+    ----------
+    CustomerGauge, Zonka and CYS Group CES guides on mean vs % agree; Gartner (CEB), "The
+    new and improved Customer Effort Score" (METRICS.md §8 [CES]).
 
     Examples
     --------
+    Three of five answers are 5 or more; the neutral 4 does not count:
+
     >>> import crm_metrics as cm
     >>> cm.ces_agree_share([7, 6, 5, 4, 2])
     0.6
@@ -640,13 +725,22 @@ def survey_response_rate(responses: ArrayLike, surveys_sent: ArrayLike) -> Any:
     ValueError
         If a count is negative, fractional or infinite, or responses exceed surveys sent.
 
+    Notes
+    -----
+    Responses over surveys sent [Resp]; pass the delivered count as ``surveys_sent`` to
+    leave bounced invitations out. No survey sent is a zero denominator: ``nan``. A low
+    rate makes every survey figure above less certain (see
+    [`nps_standard_error`][crm_metrics.nps_standard_error]).
+
     References
     ----------
-    P. Farris et al., *Marketing Metrics*, ch. "Response Rate" (O'Reilly, *Measuring
-    Marketing*).
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM campaign responses
+    (METRICS.md §8 [Resp]).
 
     Examples
     --------
+    45 answers to 300 post-ticket surveys; a wave with no surveys sent gives nan:
+
     >>> import crm_metrics as cm
     >>> cm.survey_response_rate(45, 300)
     0.15

@@ -11,7 +11,7 @@ Durations are computed in integer nanoseconds and converted with ``to_unit`` at 
 windows, ``wait`` ...) are ``numpy.timedelta64`` (unit-free) or numbers read in the
 function's ``unit``.
 
-Every threshold and SLA rate goes through one rule, :func:`_decide`: a record whose event
+Every threshold and SLA rate goes through one rule, ``_decide``: a record whose event
 has not happened by ``as_of`` and whose deadline has not passed at ``as_of`` is
 *undecided* and excluded; one whose deadline has passed without the event is a miss.
 """
@@ -309,7 +309,8 @@ def ticket_volume(
 
     References
     ----------
-    Zendesk, "About native Support time duration metrics" (tickets created / solved).
+    Zendesk, "About native Support time duration metrics" (tickets created / solved;
+    [Zendesk] in METRICS.md §8).
 
     Examples
     --------
@@ -361,6 +362,10 @@ def contact_rate(tickets: ArrayLike, active_customers: ArrayLike) -> Any:
     -----
     Plain arithmetic ([Arith] in METRICS.md §8). Use the same period for both counts, e.g.
     ``ticket_volume`` of a month over the month's ``active_customers``.
+
+    References
+    ----------
+    Standard arithmetic ([Arith] in METRICS.md §8).
 
     Examples
     --------
@@ -468,7 +473,8 @@ def first_response_time(
 
     References
     ----------
-    Zendesk, "About native Support time duration metrics" (first reply time).
+    Zendesk, "About native Support time duration metrics" (first reply time; [Zendesk]
+    in METRICS.md §8).
 
     Examples
     --------
@@ -581,11 +587,13 @@ def resolution_time(
     -----
     Zendesk's "full resolution time" in calendar time, anchored on the resolution (a
     month's figure describes the tickets closed that month). Open tickets are left out;
-    the backlog (:func:`ticket_backlog`) and :func:`resolved_within_rate` account for them.
+    the backlog ([`ticket_backlog`][crm_metrics.ticket_backlog]) and
+    [`resolved_within_rate`][crm_metrics.resolved_within_rate] account for them.
 
     References
     ----------
-    Zendesk, "About native Support time duration metrics" (full resolution time).
+    Zendesk, "About native Support time duration metrics" (full resolution time;
+    [Zendesk] in METRICS.md §8).
 
     Examples
     --------
@@ -696,7 +704,7 @@ def resolved_within_rate(
     References
     ----------
     TicketBoard and SparrowDesk SLA-compliance glossaries; Ascent analytics docs
-    (pending tickets excluded).
+    (pending tickets excluded) ([SLA] in METRICS.md §8).
 
     Examples
     --------
@@ -801,12 +809,14 @@ def orders_processed_within_rate(
     Notes
     -----
     The founding brief's "orders processed within 24 h" with the same undecided rule as
-    :func:`resolved_within_rate` (one shared implementation): orders still pending inside
-    the 24 h are excluded, pending ones past it are misses.
+    [`resolved_within_rate`][crm_metrics.resolved_within_rate] (one shared
+    implementation): orders still pending inside the 24 h are excluded, pending ones past
+    it are misses.
 
     References
     ----------
-    TicketBoard and SparrowDesk SLA-compliance glossaries (pending items excluded).
+    The founding brief ([Brief]); TicketBoard and SparrowDesk SLA-compliance glossaries,
+    pending items excluded ([SLA] in METRICS.md §8).
 
     Examples
     --------
@@ -906,6 +916,10 @@ def same_day_resolution_rate(
     The founding brief's "same-day resolution". It is the shared undecided rule with the
     deadline at the end of the ticket's local day: an unresolved ticket counts as a miss
     once its local day has ended at ``as_of``, and is excluded before that.
+
+    References
+    ----------
+    The founding brief ([Brief] in METRICS.md §8).
 
     Examples
     --------
@@ -1012,13 +1026,17 @@ def first_contact_resolution_rate(
 
     Notes
     -----
-    METRICS.md §8 settles the disputed denominator on resolved tickets (Freshservice);
-    the all-tickets base is lower on the same tickets (§7.12). For tallies use
-    :func:`first_contact_resolution_rate_from_counts`.
+    METRICS.md §8 settles the disputed denominator on resolved tickets (Freshservice):
+    unresolved tickets are not yet decided and stay out. With ``base="all"`` they are in
+    the denominator and count as not FCR, so on the same tickets without a window the
+    all-tickets rate is never higher (§7.12; with a window the two bases select by
+    different anchors). For tallies use
+    [the aggregate form][crm_metrics.first_contact_resolution_rate_from_counts].
 
     References
     ----------
-    Freshservice, "How do you calculate FCR%" (denominator = resolved tickets).
+    Freshservice, "How do you calculate FCR%" (denominator = resolved tickets; [FCR] in
+    METRICS.md §8).
 
     Examples
     --------
@@ -1074,7 +1092,7 @@ def first_contact_resolution_rate_from_counts(
 
     References
     ----------
-    Freshservice, "How do you calculate FCR%".
+    Freshservice, "How do you calculate FCR%" ([FCR] in METRICS.md §8).
 
     Examples
     --------
@@ -1117,7 +1135,7 @@ def reopen_rate(reopened: ArrayLike, resolved: ArrayLike) -> Any:
 
     References
     ----------
-    Kaizo, "Reopen Rate"; AICX Stack glossary.
+    Kaizo, "Reopen Rate"; AICX Stack glossary ([Reopen] in METRICS.md §8).
 
     Examples
     --------
@@ -1155,7 +1173,13 @@ def escalation_rate(escalated: ArrayLike, tickets: ArrayLike) -> Any:
 
     Notes
     -----
-    Plain arithmetic ([Arith]); the tickets are selected by ``opened_at``.
+    Plain arithmetic ([Arith]); count the tickets by ``opened_at`` (the escalation
+    anchor of METRICS.md §5), e.g. with [`ticket_volume`][crm_metrics.ticket_volume], and
+    each escalated ticket once however many tiers it climbed.
+
+    References
+    ----------
+    Standard arithmetic ([Arith] in METRICS.md §8).
 
     Examples
     --------
@@ -1221,6 +1245,10 @@ def ticket_backlog(
     -----
     The snapshot rule of METRICS.md §0.4: open at ``as_of`` means opened at or before it
     and not resolved by it. A count, additive over groups.
+
+    References
+    ----------
+    Standard arithmetic ([Arith] in METRICS.md §8).
 
     Examples
     --------
@@ -1301,9 +1329,13 @@ def sla_compliance_rate(
 ) -> float | Grouped:
     r"""SLA compliance: share of decided SLA-bound tickets whose event met its due time.
 
-    $$\mathrm{SLA} = \frac{\mathrm{met}}{\mathrm{met} + \mathrm{breached}},\quad
-    \mathrm{met}: e_i \le d_i,\quad
+    $$\mathrm{SLA} = \frac{\mathrm{met}}{\mathrm{met} + \mathrm{breached}}$$
+
+    $$\mathrm{met}: e_i \le d_i,\qquad
     \mathrm{breached}: e_i > d_i \ \vee\ (e_i\ \text{not yet} \wedge t > d_i)$$
+
+    with ``e_i`` the event (resolution or first reply), ``d_i`` its due time and ``t``
+    the ``as_of`` instant.
 
     Parameters
     ----------
@@ -1348,7 +1380,7 @@ def sla_compliance_rate(
     References
     ----------
     TicketBoard and SparrowDesk SLA-compliance glossaries; Ascent analytics docs
-    (pending tickets excluded).
+    (pending tickets excluded) ([SLA] in METRICS.md §8).
 
     Examples
     --------
@@ -1470,11 +1502,12 @@ def average_handle_time(
     Notes
     -----
     Genesys' definition: handled calls are answered calls, and handle time is talk + hold
-    + after-call work. Tallies go to :func:`average_handle_time_from_counts`.
+    + after-call work. Tallies go to
+    [`average_handle_time_from_counts`][crm_metrics.average_handle_time_from_counts].
 
     References
     ----------
-    Genesys Cloud glossary, "Average handle time".
+    Genesys Cloud glossary, "Average handle time" ([Genesys] in METRICS.md §8).
 
     Examples
     --------
@@ -1528,7 +1561,7 @@ def average_handle_time_from_counts(
 
     References
     ----------
-    Genesys Cloud glossary, "Average handle time".
+    Genesys Cloud glossary, "Average handle time" ([Genesys] in METRICS.md §8).
 
     Examples
     --------
@@ -1588,8 +1621,9 @@ def abandonment_rate(
 ) -> float | Grouped:
     r"""Abandonment rate: share of offered calls abandoned before an answer.
 
-    $$A = \frac{n(\mathrm{abandoned})}{n(\mathrm{offered})},\quad\text{with}\
-    \texttt{short\_abandon}=x:\ \frac{n(\mathrm{abandoned},\ w > x)}
+    $$A = \frac{n(\mathrm{abandoned})}{n(\mathrm{offered})}$$
+
+    $$\texttt{short\_abandon}=x:\quad A = \frac{n(\mathrm{abandoned},\ w > x)}
     {n(\mathrm{offered}) - n(\mathrm{abandoned},\ w \le x)}$$
 
     Parameters
@@ -1628,10 +1662,12 @@ def abandonment_rate(
     METRICS.md §8 default: every abandon counts. Call Centre Helper's short-abandon
     variant removes callers who hung up within a few seconds (misdials, IVR drops) from
     numerator and denominator. Without it, ``abandonment_rate == 1 - answered / offered``.
+    There is no ``as_of``: a NaT ``answered_at`` always reads as abandoned, so leave calls
+    still waiting in the queue out of the input.
 
     References
     ----------
-    Call Centre Helper, "How to measure call abandon rate".
+    Call Centre Helper, "How to measure call abandon rate" ([CCH] in METRICS.md §8).
 
     Examples
     --------
@@ -1703,9 +1739,10 @@ def service_level(
 ) -> float | Grouped:
     r"""Service level: share of calls answered within ``threshold`` (default 20 s).
 
-    $$\mathrm{SL}_{\mathrm{offered}} = \frac{n(\mathrm{answered},\ w \le T)}{n(\mathrm{offered})},
-    \quad \mathrm{SL}_{\mathrm{answered}} = \frac{n(\mathrm{answered},\ w \le T)}
-    {n(\mathrm{answered})},\quad \mathrm{SL}_{\mathrm{positive}} = \frac{n(w \le T)}
+    $$\mathrm{SL}_{\mathrm{offered}} = \frac{n(\mathrm{answered},\ w \le T)}{n(\mathrm{offered})}$$
+
+    $$\mathrm{SL}_{\mathrm{answered}} = \frac{n(\mathrm{answered},\ w \le T)}
+    {n(\mathrm{answered})},\qquad \mathrm{SL}_{\mathrm{positive}} = \frac{n(w \le T)}
     {n(\mathrm{offered})}$$
 
     Parameters
@@ -1745,10 +1782,12 @@ def service_level(
     -----
     The WFM Labs wiki lists the three methods; METRICS.md §8 makes "offered" (abandons
     fail, the strictest) the default. The classic target is 80/20: 80 % within 20 s.
+    A NaT ``answered_at`` reads as abandoned, so leave calls still waiting in the queue
+    out of the input.
 
     References
     ----------
-    WFM Labs wiki, "Service Level".
+    WFM Labs wiki, "Service Level" ([WFM] in METRICS.md §8).
 
     Examples
     --------
@@ -1854,7 +1893,7 @@ def average_speed_of_answer(
 
     References
     ----------
-    Genesys Cloud glossary, "Average speed of answer".
+    Genesys Cloud glossary, "Average speed of answer" ([Genesys] in METRICS.md §8).
 
     Examples
     --------
@@ -1937,6 +1976,10 @@ def calls_per_day(
     -----
     The founding brief's "average calls per day": the divisor is the length of the
     period, not the number of days that had calls, so quiet days lower the average.
+
+    References
+    ----------
+    The founding brief ([Brief] in METRICS.md §8).
 
     Examples
     --------
@@ -2043,7 +2086,8 @@ def repeat_contact_rate(
 
     References
     ----------
-    Freshservice, "How do you calculate FCR%"; METRICS.md §8 on customer call-backs.
+    Freshservice, "How do you calculate FCR%" ([FCR]); the founding brief's "customer
+    call-backs" ([Brief]), read as repeat contacts in METRICS.md §8.
 
     Examples
     --------
@@ -2109,6 +2153,10 @@ def cost_per_contact(service_cost: ArrayLike, contacts_handled: ArrayLike) -> An
     Notes
     -----
     Plain arithmetic ([Arith]); the brief's "average cost of service / interaction".
+
+    References
+    ----------
+    Standard arithmetic ([Arith] in METRICS.md §8); the founding brief ([Brief]).
 
     Examples
     --------

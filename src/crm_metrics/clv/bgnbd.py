@@ -415,9 +415,11 @@ def fit_bgnbd(
 ) -> BGNBDFit:
     r"""Fit the BG/NBD model by maximum likelihood.
 
-    $$\ell_i = \ln\frac{\Gamma(r+x)\,\alpha^r}{\Gamma(r)} + \ln\frac{B(a, b+x)}{B(a,b)}
-    + \ln\!\Big[(\alpha+T)^{-(r+x)} + \mathbb{1}_{x>0}\,\frac{a}{b+x-1}\,
-    (\alpha+t_x)^{-(r+x)}\Big]$$
+    $$\begin{aligned}
+    \ell_i = {}& \ln\frac{\Gamma(r+x)\,\alpha^r}{\Gamma(r)} + \ln\frac{B(a, b+x)}{B(a,b)} \\
+    & + \ln\!\Big[(\alpha+T)^{-(r+x)} + \mathbb{1}_{x>0}\,\frac{a}{b+x-1}\,
+    (\alpha+t_x)^{-(r+x)}\Big]
+    \end{aligned}$$
 
     maximised over $r, \alpha, a, b > 0$ (minimising
     $-\frac{1}{\sum w}\sum_i w_i \ell_i + \text{penalizer}\,(r^2+\alpha^2+a^2+b^2)$).
@@ -541,9 +543,11 @@ def fit_bgnbd(
 def bgnbd_loglik(params: Params, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:
     r"""Per-customer BG/NBD log-likelihood at given parameters.
 
-    $$\ell = \ln\frac{\Gamma(r+x)\,\alpha^r}{\Gamma(r)} + \ln\frac{B(a, b+x)}{B(a,b)}
-    + \ln\!\Big[(\alpha+T)^{-(r+x)} + \mathbb{1}_{x>0}\,\frac{a}{b+x-1}\,
-    (\alpha+t_x)^{-(r+x)}\Big]$$
+    $$\begin{aligned}
+    \ell = {}& \ln\frac{\Gamma(r+x)\,\alpha^r}{\Gamma(r)} + \ln\frac{B(a, b+x)}{B(a,b)} \\
+    & + \ln\!\Big[(\alpha+T)^{-(r+x)} + \mathbb{1}_{x>0}\,\frac{a}{b+x-1}\,
+    (\alpha+t_x)^{-(r+x)}\Big]
+    \end{aligned}$$
 
     Parameters
     ----------
@@ -798,9 +802,11 @@ def bgnbd_conditional_expected_purchases(
 ) -> Any:
     r"""Expected purchases in the next ``t`` periods of a customer with history (x, t_x, T).
 
-    $$E[Y(t) \mid x, t_x, T] = P(\text{alive})\,\frac{a+b+x-1}{a-1}\left[1 -
-    \left(\frac{\alpha+T}{\alpha+T+t}\right)^{r+x}
-    {}_2F_1\!\left(r+x, b+x; a+b+x-1; \frac{t}{\alpha+T+t}\right)\right]$$
+    $$\begin{aligned}
+    E[Y(t) \mid x, t_x, T] = {}& P(\text{alive})\,\frac{a+b+x-1}{a-1} \\
+    & \times \left[1 - \left(\frac{\alpha+T}{\alpha+T+t}\right)^{r+x}
+    {}_2F_1\!\left(r+x, b+x; a+b+x-1; \frac{t}{\alpha+T+t}\right)\right]
+    \end{aligned}$$
 
     Parameters
     ----------
@@ -819,8 +825,8 @@ def bgnbd_conditional_expected_purchases(
     Raises
     ------
     ValueError
-        On invalid summaries (as :func:`bgnbd_p_alive`), a negative horizon or a
-        non-positive parameter.
+        On invalid summaries (as [`bgnbd_p_alive`][crm_metrics.clv.bgnbd_p_alive]), a
+        negative horizon or a non-positive parameter.
     TypeError
         If ``params`` lacks a parameter or an input is not numeric.
 
@@ -849,9 +855,11 @@ def bgnbd_conditional_expected_purchases(
 def bgnbd_prob_purchases(params: Params, t: ArrayLike, n: ArrayLike) -> Any:
     r"""Probability that a newly acquired customer makes exactly ``n`` repeat purchases in ``t``.
 
-    $$P(X(t)=n) = \frac{B(a, b+n)}{B(a,b)}\,\mathrm{NB}(n; r, \tfrac{\alpha}{\alpha+t})
-    + \mathbb{1}_{n>0}\,\frac{B(a+1, b+n-1)}{B(a,b)}\,
-    \Big[1 - \sum_{j<n} \mathrm{NB}(j; r, \tfrac{\alpha}{\alpha+t})\Big]$$
+    $$\begin{aligned}
+    P(X(t)=n) = {}& \frac{B(a, b+n)}{B(a,b)}\,\mathrm{NB}(n; r, \tfrac{\alpha}{\alpha+t}) \\
+    & + \mathbb{1}_{n>0}\,\frac{B(a+1, b+n-1)}{B(a,b)}\,
+    \Big[1 - \sum_{j<n} \mathrm{NB}(j; r, \tfrac{\alpha}{\alpha+t})\Big]
+    \end{aligned}$$
 
     Parameters
     ----------

@@ -53,7 +53,7 @@ def summary_data_from_transaction_data(
     freq_multiplier: int = 1,
     include_first_transaction: bool = False,
 ) -> pd.DataFrame:
-    r"""lifetimes' ``summary_data_from_transaction_data`` on :func:`rfm_summary`.
+    r"""lifetimes' ``summary_data_from_transaction_data``, pandas in and out, on `rfm_summary`.
 
     $$x = n_\text{periods} - 1,\quad t_x = \frac{s_\text{last} - s_\text{first}}{\Delta\,k},
     \quad T = \frac{\lfloor e \rfloor - s_\text{first}}{\Delta\,k}$$
@@ -86,10 +86,10 @@ def summary_data_from_transaction_data(
     Raises
     ------
     ValueError
-        As :func:`rfm_summary` (non-ISO text without ``datetime_format``, ``freq`` "M"/"Y",
-        NaT or missing ids).
+        As [`rfm_summary`][crm_metrics.clv.rfm_summary] (non-ISO text without
+        ``datetime_format``, ``freq`` "M"/"Y", NaT or missing ids).
     TypeError
-        As :func:`rfm_summary`.
+        As [`rfm_summary`][crm_metrics.clv.rfm_summary].
 
     Notes
     -----
@@ -136,7 +136,7 @@ def calibration_and_holdout_data(
     monetary_value_col: str | None = None,
     include_first_transaction: bool = False,
 ) -> pd.DataFrame:
-    r"""lifetimes' ``calibration_and_holdout_data`` on :func:`calibration_holdout`.
+    r"""lifetimes' ``calibration_and_holdout_data``, pandas in and out, on `calibration_holdout`.
 
     $$\text{calibration} = \{t \le c\},\qquad \text{holdout} = \{c < t \le e\}$$
 
@@ -159,7 +159,8 @@ def calibration_and_holdout_data(
     monetary_value_col : str, optional
         Column of transaction amounts.
     include_first_transaction : bool, default False
-        As in :func:`summary_data_from_transaction_data`.
+        As in
+        [`summary_data_from_transaction_data`][crm_metrics.clv.summary_data_from_transaction_data].
 
     Returns
     -------
@@ -171,9 +172,10 @@ def calibration_and_holdout_data(
     Raises
     ------
     ValueError
-        If there is no holdout transaction, or as :func:`calibration_holdout`.
+        If there is no holdout transaction, or as
+        [`calibration_holdout`][crm_metrics.clv.calibration_holdout].
     TypeError
-        As :func:`calibration_holdout`.
+        As [`calibration_holdout`][crm_metrics.clv.calibration_holdout].
 
     Notes
     -----

@@ -212,9 +212,10 @@ def fit_gamma_gamma(
     Notes
     -----
     The model assumes spend is independent of purchase frequency; check
-    :func:`gamma_gamma_correlation` first. The search is the one of :func:`fit_bgnbd`
-    (log-parameters, analytic gradient, TNC; above 40,000 repeaters a subsample warm
-    start and a BFGS finish). lifetimes' ``GammaGammaFitter`` maximises the same likelihood.
+    [`gamma_gamma_correlation`][crm_metrics.clv.gamma_gamma_correlation] first. The search
+    is the one of [`fit_bgnbd`][crm_metrics.clv.fit_bgnbd] (log-parameters, analytic
+    gradient, TNC; above 40,000 repeaters a subsample warm start and a BFGS finish).
+    lifetimes' ``GammaGammaFitter`` maximises the same likelihood.
 
     References
     ----------

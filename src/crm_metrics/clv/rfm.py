@@ -96,7 +96,7 @@ class CalibrationHoldout:
     Attributes
     ----------
     customer_id, frequency, recency, T, monetary_value
-        The calibration summary, as in :class:`RFMSummary`.
+        The calibration summary, as in [`RFMSummary`][crm_metrics.clv.RFMSummary].
     frequency_holdout : numpy.ndarray of int64
         Number of distinct periods with a purchase in the holdout period.
     monetary_value_holdout : numpy.ndarray of float64 or None
@@ -118,7 +118,7 @@ class CalibrationHoldout:
         return len(self.customer_id)
 
     def calibration(self) -> RFMSummary:
-        """The calibration part as an :class:`RFMSummary`."""
+        """The calibration part as an [`RFMSummary`][crm_metrics.clv.RFMSummary]."""
         return RFMSummary(
             self.customer_id, self.frequency, self.recency, self.T, self.monetary_value
         )
@@ -443,18 +443,20 @@ def calibration_holdout(
 
     Parameters
     ----------
-    customer_id, ts, monetary
-        The transaction log, as in :func:`rfm_summary`.
+    customer_id, ts : array_like
+        The transaction log, as in [`rfm_summary`][crm_metrics.clv.rfm_summary].
+    monetary : array_like of float, optional
+        Transaction amounts, as in [`rfm_summary`][crm_metrics.clv.rfm_summary].
     calibration_end : datetime64 or str
         Last instant of the calibration period (raw, not floored, for the split).
     observation_end : datetime64 or str, optional
         Last instant of the holdout period (default: the latest timestamp).
     freq : {"D", "W", "h", "min", "s"}, default "D"
-        Period length, as in :func:`rfm_summary`.
+        Period length, as in [`rfm_summary`][crm_metrics.clv.rfm_summary].
     freq_multiplier : int, default 1
         Divides recency, T and ``duration_holdout``.
     include_first : bool, default False
-        As in :func:`rfm_summary`, for the calibration part.
+        As in [`rfm_summary`][crm_metrics.clv.rfm_summary], for the calibration part.
 
     Returns
     -------
@@ -467,7 +469,7 @@ def calibration_holdout(
     ------
     ValueError
         If there is no holdout row, ``observation_end`` precedes ``calibration_end``, or
-        any input is invalid as in :func:`rfm_summary`.
+        any input is invalid as in [`rfm_summary`][crm_metrics.clv.rfm_summary].
     TypeError
         If an input has the wrong kind.
 

@@ -116,17 +116,19 @@ def _quartile_score(values: NDArray[np.float64], reverse: bool) -> NDArray[np.in
 def rfm_segments(recency: ArrayLike, frequency: ArrayLike, monetary: ArrayLike) -> RFMSegments:
     r"""Quartile RFM scores (1-4 each) and pymc-marketing's default named segments.
 
-    $$s_R = 5 - q(R),\quad s_F = q(F),\quad s_M = q(M),\qquad
-    q(v) = 1 + \#\{k : v > Q_{k/4}(v)\},\ k = 1, 2, 3$$
+    $$s_R = 5 - q(R),\quad s_F = q(F),\quad s_M = q(M)$$
+
+    $$q(v) = 1 + \#\{k \in \{1, 2, 3\} : v > Q_{k/4}(v)\}$$
 
     with $Q_{k/4}$ the sample quartiles (linear interpolation); then the score
-    ``f"{s_R}{s_F}{s_M}"`` is looked up in :data:`RFM_SEGMENTS`.
+    ``f"{s_R}{s_F}{s_M}"`` is looked up in the table
+    ``crm_metrics.clv.segments.RFM_SEGMENTS``.
 
     Parameters
     ----------
     recency : array_like of float
         Time since each customer's last purchase (the segmentation meaning, ``T -
-        recency`` of an :class:`RFMSummary`; lower is better).
+        recency`` of an [`RFMSummary`][crm_metrics.clv.RFMSummary]; lower is better).
     frequency : array_like of int
         Purchase periods per customer, first included
         (``rfm_summary(..., include_first=True).frequency``).
@@ -154,10 +156,11 @@ def rfm_segments(recency: ArrayLike, frequency: ArrayLike, monetary: ArrayLike) 
     reversed). Segments: "Premium Customer" (top two quartiles on all three), "Repeat
     Customer", "Top Spender", "At Risk Customer", "Inactive Customer", else "Other".
     Differences: this function takes the per-customer arrays (build them with
-    :func:`rfm_summary`) instead of a transaction DataFrame; it does not warn when a
-    variable has only two levels (pymc-marketing emits a UserWarning); when every value
-    of a variable is equal it scores everyone 1 (pymc-marketing raises ValueError); the
-    segment definitions are fixed to the defaults (no ``segment_config``).
+    [`rfm_summary`][crm_metrics.clv.rfm_summary]) instead of a transaction DataFrame; it
+    does not warn when a variable has only two levels (pymc-marketing emits a
+    UserWarning); when every value of a variable is equal it scores everyone 1
+    (pymc-marketing raises ValueError); the segment definitions are fixed to the defaults
+    (no ``segment_config``).
 
     References
     ----------

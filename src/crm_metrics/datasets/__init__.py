@@ -1,9 +1,13 @@
-"""Data sets shipped with crm_metrics: the CDNOW transaction logs.
+"""Data sets of crm_metrics: the CDNOW transaction logs and seeded synthetic CRM logs.
 
 The CDNOW logs are the classic public data of customer-base analysis (Fader, Hardie and
 Lee, 2005): every purchase of the 23,570 customers who made their first purchase at the
 CDNOW web site in the first quarter of 1997, followed to the end of June 1998. The
 package ships gzip-compressed copies; nothing is downloaded.
+
+The synthetic generators (:func:`simulate_surveys`, :func:`simulate_campaigns`,
+:func:`simulate_sales`, :func:`simulate_tickets`, :func:`simulate_calls`) draw realistic,
+seeded logs in the METRICS.md §0.5 schemas that every metric of the library accepts.
 
 Import this module explicitly (``from crm_metrics import datasets``, or use
 ``crm_metrics.datasets`` after ``import crm_metrics``); it is not loaded by
@@ -13,7 +17,7 @@ Import this module explicitly (``from crm_metrics import datasets``, or use
 from __future__ import annotations
 
 import gzip
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -29,17 +33,50 @@ from crm_metrics._validate import (
     Option,
     validated,
 )
+from crm_metrics.datasets._synthetic import (
+    ActivityLog,
+    CallLog,
+    CampaignLog,
+    DealLog,
+    SalesData,
+    StageHistory,
+    SurveyLog,
+    TicketLog,
+    _Records,
+    simulate_calls,
+    simulate_campaigns,
+    simulate_sales,
+    simulate_surveys,
+    simulate_tickets,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TransactionLog", "load_cdnow", "simulate_bgnbd"]
+__all__ = [
+    "ActivityLog",
+    "CallLog",
+    "CampaignLog",
+    "DealLog",
+    "SalesData",
+    "StageHistory",
+    "SurveyLog",
+    "TicketLog",
+    "TransactionLog",
+    "load_cdnow",
+    "simulate_bgnbd",
+    "simulate_calls",
+    "simulate_campaigns",
+    "simulate_sales",
+    "simulate_surveys",
+    "simulate_tickets",
+]
 
 _FILES = {"master": "cdnow_master.csv.gz", "sample": "cdnow_sample.csv.gz"}
 
 
 @dataclass(frozen=True, eq=False)
-class TransactionLog:
+class TransactionLog(_Records):
     """A transaction log as aligned numpy arrays (METRICS.md §0.5 transaction schema).
 
     Attributes
@@ -61,16 +98,6 @@ class TransactionLog:
     amount: NDArray[np.float64]
     quantity: NDArray[np.int64]
     master_id: NDArray[np.int64] | None = None
-
-    def __len__(self) -> int:
-        return len(self.customer_id)
-
-    def to_pandas(self) -> pd.DataFrame:
-        """The log as a pandas DataFrame with one column per field (pandas imported lazily)."""
-        import pandas as pd
-
-        columns = {f.name: getattr(self, f.name) for f in fields(self)}
-        return pd.DataFrame({k: v for k, v in columns.items() if v is not None})
 
 
 def _read(kind: str) -> TransactionLog:

@@ -1,0 +1,257 @@
+"""``crm-metrics``: the CRM metrics report on your files, or on the bundled data.
+
+Usage::
+
+    crm-metrics demo [--out DIR] [--quiet]
+    crm-metrics report --config report.toml [--out DIR] [--quiet]
+    crm-metrics report --source transactions=orders.csv --column transactions.ts=date \\
+        --metrics nps,active_customers --start 2024-01-01 --end 2025-01-01
+    crm-metrics report --list-metrics
+
+Both commands write ``report.json`` and ``report.html`` into ``--out`` (default
+``crm-report``) and print a summary table. Exit codes: 0 success, 2 bad configuration or
+data (one line on stderr naming the file, column and row; nothing written).
+
+This module needs the optional extra ``crm_metrics[report]`` (pandas, pyarrow, scipy);
+``import crm_metrics`` never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crm_metrics.report.config import ReportOptions
+    from crm_metrics.report.load import Source
+    from crm_metrics.report.schema import Report
+    from crm_metrics.report.terminal import Progress
+
+__all__ = ["main"]
+
+_EXTRA_HINT = 'crm-metrics needs the report extra: pip install "crm-metrics[report]"'
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crm-metrics", description="CRM metrics report (report.json, report.html)."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--out", type=Path, default=Path("crm-report"), help="output folder")
+    common.add_argument("--quiet", action="store_true", help="no progress lines")
+    commands.add_parser(
+        "demo", parents=[common], help="the report on the bundled CDNOW log and synthetic logs"
+    )
+    report = commands.add_parser("report", parents=[common], help="the report on your files")
+    report.add_argument("--config", type=Path, help="TOML configuration (examples/report.toml)")
+    report.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="SCHEMA=PATH",
+        help="an input file, e.g. transactions=orders.csv (repeatable)",
+    )
+    report.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="SCHEMA.FIELD=COLUMN",
+        help="column mapping, e.g. transactions.ts=order_date (repeatable)",
+    )
+    report.add_argument("--metrics", help="comma-separated metric names (default: all possible)")
+    for name in ("start", "end", "as-of"):
+        report.add_argument(f"--{name}", help="ISO-8601 date or time")
+    report.add_argument("--freq", choices=("D", "W", "M", "Q", "Y"), help="period (default M)")
+    report.add_argument("--title", help="report title")
+    report.add_argument("--list-metrics", action="store_true", help="list metric names and exit")
+    return parser
+
+
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    from crm_metrics.report.load import ReportError
+
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise ReportError(f"{flag} {item!r}: expected KEY=VALUE")
+        pairs[key] = value
+    return pairs
+
+
+def _config_from_args(args: argparse.Namespace) -> Any:
+    from crm_metrics.report.config import load_config
+    from crm_metrics.report.load import ReportError
+
+    sources: dict[str, dict[str, Any]] = {
+        schema: {"path": path} for schema, path in _pairs(args.source, "--source").items()
+    }
+    for target, column in _pairs(args.column, "--column").items():
+        schema, _, field = target.partition(".")
+        if schema not in sources:
+            raise ReportError(f"--column {target}={column}: give --source {schema}=PATH first")
+        sources[schema].setdefault("columns", {})[field] = column
+    if args.config is None and not sources:
+        raise ReportError("report: give --config FILE or at least one --source SCHEMA=PATH")
+    metrics = None if args.metrics is None else [m.strip() for m in args.metrics.split(",")]
+    return load_config(
+        args.config,
+        sources=sources,
+        metrics=metrics,
+        start=args.start,
+        end=args.end,
+        as_of=args.as_of,
+        freq=args.freq,
+        title=args.title,
+    )
+
+
+def _report_sources(config: Any, names: list[str], progress: Progress) -> dict[str, Source]:
+    from crm_metrics.report.compute import fields_needed
+    from crm_metrics.report.load import read_source
+
+    sources = {}
+    for schema, fields in fields_needed(names).items():
+        spec = config.sources[schema]
+        with progress.step(f"reading {spec.path}"):
+            sources[schema] = read_source(
+                schema, spec.path, fields, columns=spec.columns, fmt=spec.format
+            )
+    return sources
+
+
+def _demo_sources(progress: Progress) -> tuple[dict[str, Source], ReportOptions]:
+    from crm_metrics import datasets
+    from crm_metrics.report.config import ReportOptions
+    from crm_metrics.report.load import SCHEMAS, Source
+
+    def source(schema: str, log: Any, what: str) -> Source:
+        columns = {f: getattr(log, f) for f in SCHEMAS[schema] if hasattr(log, f)}
+        rows = len(next(iter(columns.values())))
+        return Source(schema, f"crm_metrics.datasets.{what}", columns, rows)
+
+    with progress.step("loading the CDNOW log and simulating the CRM logs"):
+        sales = datasets.simulate_sales(3000, seed=0)
+        campaigns = datasets.simulate_campaigns(20000, seed=0)
+        sales_call = "simulate_sales(3000, seed=0)"
+        sources = {
+            "transactions": source("transactions", datasets.load_cdnow(), 'load_cdnow("master")'),
+            "surveys": source(
+                "surveys", datasets.simulate_surveys(5000, seed=0), "simulate_surveys(5000, seed=0)"
+            ),
+            "campaigns": source("campaigns", campaigns, "simulate_campaigns(20000, seed=0)"),
+            "deals": source("deals", sales.deals, f"{sales_call}.deals"),
+            "stages": source("stages", sales.stages, f"{sales_call}.stages"),
+            "activities": source("activities", sales.activities, f"{sales_call}.activities"),
+            "tickets": source(
+                "tickets", datasets.simulate_tickets(5000, seed=0), "simulate_tickets(5000, seed=0)"
+            ),
+            "calls": source(
+                "calls", datasets.simulate_calls(20000, seed=0), "simulate_calls(20000, seed=0)"
+            ),
+        }
+    options = ReportOptions(
+        title="crm_metrics demo: the CDNOW log and synthetic CRM logs",
+        stage_order=list(sales.stage_order),
+        campaign_costs={str(k): float(v) for k, v in campaigns.costs.items()},
+    )
+    return sources, options
+
+
+def _write(report: Report, out: Path) -> None:
+    """Write report.json and report.html atomically: temporary files, then renames."""
+    from crm_metrics.report.html import render_html
+
+    out.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    texts = {
+        "report.json": report.model_dump_json(indent=1) + "\n",
+        "report.html": render_html(report),
+    }
+    temporary: dict[str, str] = {}
+    try:
+        for name, text in texts.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            temporary[name] = tmp
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0o600
+        for name, tmp in temporary.items():
+            os.replace(tmp, out / name)
+    finally:
+        for tmp in temporary.values():
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def _list_metrics() -> str:
+    from crm_metrics.report.compute import METRICS
+
+    width = max(map(len, METRICS))
+    lines = []
+    for name, spec in METRICS.items():
+        needs = "; ".join(f"{s}: {', '.join(f)}" for s, f in spec.needs.items())
+        extra = " (+ stage_order)" if spec.needs_stage_order else ""
+        lines.append(f"{name:<{width}}  {needs}{extra}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``crm-metrics`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The command line without the program name, e.g. ``["demo", "--out", "r"]``.
+
+    Returns
+    -------
+    int
+        0 on success; 2 for a usage, configuration or data error (one line on stderr,
+        no output written) or when the ``report`` extra is not installed.
+    """
+    args = _parser().parse_args(argv)
+    missing = [m for m in ("pandas", "scipy") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"{_EXTRA_HINT} ({', '.join(missing)} missing)", file=sys.stderr)
+        return 2
+
+    import crm_metrics
+    from crm_metrics.report.compute import compute_report, selected
+    from crm_metrics.report.load import ReportError
+    from crm_metrics.report.terminal import Progress, summary_table
+
+    progress = Progress(quiet=args.quiet)
+    try:
+        if args.command == "report" and args.list_metrics:
+            print(_list_metrics())
+            return 0
+        if args.command == "demo":
+            sources, options = _demo_sources(progress)
+        else:
+            options = _config_from_args(args)
+            names = selected(options, frozenset(options.sources))
+            sources = _report_sources(options, names, progress)
+        report = compute_report(
+            sources, options, version=crm_metrics.__version__, progress=progress
+        )
+        with progress.step("writing report.json and report.html"):
+            _write(report, args.out)
+    except ReportError as exc:
+        print(f"crm-metrics: {exc}", file=sys.stderr)
+        return 2
+    print(summary_table(report))
+    print(f"\nReport written to {args.out / 'report.html'} and {args.out / 'report.json'}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1331 @@
+"""The report's metrics: one registry from report metric name to computation.
+
+Every entry of :data:`METRICS` names the inputs it needs (schema and fields) and computes
+its figure by calling the library's public functions on the loaded columns. Library errors
+are mapped back to the file, column and row of the offending value (:func:`locate`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+import crm_metrics as cm
+from crm_metrics._groupby import in_window
+from crm_metrics.report.config import ReportOptions
+from crm_metrics.report.load import Source, locate
+from crm_metrics.report.schema import (
+    Figure,
+    HistogramFigure,
+    HistogramValue,
+    MappingFigure,
+    Number,
+    Report,
+    ScalarFigure,
+    SourceInfo,
+    TableFigure,
+    TableValue,
+    Window,
+)
+from crm_metrics.report.terminal import Progress
+
+__all__ = ["AREAS", "METRICS", "Context", "Metric", "compute_report", "fields_needed", "selected"]
+
+#: The report's sections, in order, with their headings.
+AREAS = {
+    "customer": "Customers & loyalty",
+    "clv": "Customer lifetime value (BG/NBD + Gamma-Gamma)",
+    "surveys": "Satisfaction surveys",
+    "campaigns": "Campaigns",
+    "sales": "Sales pipeline",
+    "tickets": "Service tickets",
+    "calls": "Call centre",
+}
+
+Value = Number | dict[str, Number] | TableValue | HistogramValue
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One report metric: where it goes, what it needs, how it is computed."""
+
+    name: str
+    area: str
+    title: str
+    unit: str
+    needs: Mapping[str, tuple[str, ...]]
+    compute: Callable[[Context], Value]
+    needs_stage_order: bool = False
+
+
+#: Report metric name -> :class:`Metric`, in report order.
+METRICS: dict[str, Metric] = {}
+
+
+def metric(
+    name: str, area: str, title: str, unit: str, *, stage_order: bool = False, **needs: str
+) -> Callable[[Callable[[Context], Value]], Callable[[Context], Value]]:
+    """Register a metric; ``needs`` maps each schema to its space-separated fields."""
+
+    def register(fn: Callable[[Context], Value]) -> Callable[[Context], Value]:
+        fields = {schema: tuple(names.split()) for schema, names in needs.items()}
+        METRICS[name] = Metric(name, area, title, unit, fields, fn, stage_order)
+        return fn
+
+    return register
+
+
+def _instant(value: Any) -> np.datetime64 | None:
+    return None if value is None else np.datetime64(value, "ns")
+
+
+class Context:
+    """The loaded sources and options of one report, with the library call wrapper."""
+
+    def __init__(
+        self, sources: Mapping[str, Source], options: ReportOptions, progress: Progress
+    ) -> None:
+        self.sources = sources
+        self.options = options
+        self.progress = progress
+        self.start = _instant(options.start)
+        self.end = _instant(options.end)
+        self.as_of = _instant(options.as_of)
+        self._where: dict[int, tuple[str, str, NDArray[np.intp] | None]] = {}
+        self._cache: dict[Any, Any] = {}
+        for source in sources.values():
+            for name, array in source.columns.items():
+                self._where[id(array)] = (source.path, source.names.get(name, name), None)
+
+    def col(self, schema: str, name: str) -> NDArray[Any]:
+        """The column ``name`` of ``schema``, all records."""
+        return self.sources[schema].columns[name]
+
+    def windowed(self, schema: str, anchor: str, name: str) -> NDArray[Any]:
+        """The column ``name`` of the records whose ``anchor`` lies in ``[start, end)``."""
+
+        def make() -> NDArray[Any]:
+            keep = in_window(self.col(schema, anchor), self.start, self.end)
+            part = self.col(schema, name)[keep]
+            where = self._where.get(id(self.col(schema, name)))
+            if where is not None:
+                self._where[id(part)] = (where[0], where[1], np.flatnonzero(keep))
+            return part
+
+        return self.once(("windowed", schema, anchor, name), make)
+
+    def once(self, key: Any, make: Callable[[], T]) -> T:
+        """``make()``, computed once per report."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        value: T = self._cache[key]
+        return value
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)``; a library error names the file, column and row."""
+        try:
+            return fn(*args, **kwargs)
+        except (ValueError, TypeError) as exc:
+            try:
+                arguments = inspect.signature(fn).bind(*args, **kwargs).arguments
+            except TypeError:
+                arguments = {}
+            raise locate(exc, arguments, self._where) from None
+
+
+# --------------------------------------------------------------------------- values
+def _num(value: Any) -> Number:
+    """A JSON number: ints stay ints, nan becomes None."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_, int, np.integer)):
+        return int(value)
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _label(key: Any) -> str:
+    if isinstance(key, np.datetime64):
+        return str(np.datetime_as_string(key, unit="D"))
+    return str(key.item() if isinstance(key, np.generic) else key)
+
+
+def _mapping(result: cm.Grouped, order: list[str] | None = None) -> dict[str, Number]:
+    """A grouped result as ``{label: number}``, optionally in the given label order."""
+    values = {_label(k): _num(v) for k, v in zip(result.keys, result.values, strict=True)}
+    if order:
+        ranked = [k for k in order if k in values] + [k for k in values if k not in order]
+        values = {k: values[k] for k in ranked}
+    return values
+
+
+def _nice_step(span: float, bins: int) -> float:
+    raw = max(span / bins, 1e-12)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def _histogram(
+    values: NDArray[Any], *, low: float = 0.0, high: float | None = None
+) -> HistogramValue:
+    """About 20 round-width bins from ``low`` to ``high`` (default: the 99th percentile)."""
+    values = np.asarray(values, dtype=np.float64)
+    top = high if high is not None else (float(np.quantile(values, 0.99)) if len(values) else 1.0)
+    step = _nice_step(max(top - low, 1e-9), 20)
+    edges = low + step * np.arange(math.ceil((top - low) / step - 1e-9) + 1 if top > low else 2)
+    edges = edges if len(edges) > 1 else np.array([low, low + step])
+    counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), edges)
+    return HistogramValue(edges=edges.tolist(), counts=counts.tolist())
+
+
+def _table(columns: list[str], *arrays: NDArray[Any]) -> TableValue:
+    cells = [
+        [_cell(v) for v in a.tolist()] if a.dtype.kind not in "mMU" else [_label(v) for v in a]
+        for a in arrays
+    ]
+    return TableValue(columns=columns, rows=[list(row) for row in zip(*cells, strict=True)])
+
+
+def _cell(value: Any) -> Any:
+    return value if isinstance(value, str) else _num(value)
+
+
+def _figure(spec: Metric, value: Value, options: ReportOptions) -> Figure:
+    title = spec.title.replace("{clv_months}", str(options.clv_months))
+    area, unit = spec.area, spec.unit
+    if isinstance(value, TableValue):
+        return TableFigure(area=area, title=title, unit=unit, value=value)
+    if isinstance(value, HistogramValue):
+        return HistogramFigure(area=area, title=title, unit=unit, value=value)
+    if isinstance(value, dict):
+        return MappingFigure(area=area, title=title, unit=unit, value=value)
+    return ScalarFigure(area=area, title=title, unit=unit, value=_num(value))
+
+
+# --------------------------------------------------------------------------- customer (§1)
+def _tx(ctx: Context, name: str) -> NDArray[Any]:
+    return ctx.col("transactions", name)
+
+
+def _in_window(ctx: Context, schema: str, anchor: str) -> NDArray[np.bool_]:
+    return ctx.once(
+        ("mask", schema, anchor), lambda: in_window(ctx.col(schema, anchor), ctx.start, ctx.end)
+    )
+
+
+def _window(ctx: Context) -> dict[str, Any]:
+    return {"start": ctx.start, "end": ctx.end}
+
+
+def _records(ctx: Context, schema: str, anchor: str) -> int:
+    """Records whose ``anchor`` lies in ``[start, end)`` (``ticket_volume`` counts exactly that)."""
+    return int(ctx.call(cm.ticket_volume, ctx.col(schema, anchor), **_window(ctx)))
+
+
+def _orders(ctx: Context) -> int:
+    return _records(ctx, "transactions", "ts")
+
+
+def _revenue(ctx: Context) -> float:
+    # validates the log: ids, timestamps and finite amounts
+    ctx.call(cm.clv_historical_mean, _tx(ctx, "customer_id"), _tx(ctx, "ts"), _tx(ctx, "amount"))
+    return float(_tx(ctx, "amount")[_in_window(ctx, "transactions", "ts")].sum())
+
+
+TX = "customer_id ts"
+metric("orders", "customer", "Orders in the window", "count", transactions=TX)(_orders)
+metric("revenue", "customer", "Revenue in the window", "currency", transactions=TX + " amount")(
+    _revenue
+)
+
+
+@metric(
+    "average_order_value",
+    "customer",
+    "Average order value",
+    "currency",
+    transactions=TX + " amount",
+)
+def _aov(ctx: Context) -> Value:
+    return _num(ctx.call(cm.average_order_value, _revenue(ctx), _orders(ctx)))
+
+
+@metric(
+    "new_customers",
+    "customer",
+    "New customers (first order in the window)",
+    "count",
+    transactions=TX,
+)
+def _new(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.new_customers, _tx(ctx, "customer_id"), _tx(ctx, "ts"), start=ctx.start, end=ctx.end
+        )
+    )
+
+
+@metric(
+    "active_customers",
+    "customer",
+    "Active customers (ordered in the 365 days before as_of)",
+    "count",
+    transactions=TX,
+)
+def _active(ctx: Context) -> Value:
+    return _num(
+        ctx.call(cm.active_customers, _tx(ctx, "customer_id"), _tx(ctx, "ts"), as_of=ctx.as_of)
+    )
+
+
+@metric("repeat_purchase_rate", "customer", "Repeat purchase rate", "fraction", transactions=TX)
+def _repeat(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.repeat_purchase_rate,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            start=ctx.start,
+            end=ctx.end,
+        )
+    )
+
+
+@metric("purchase_frequency", "customer", "Orders per customer", "orders", transactions=TX)
+def _frequency(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.purchase_frequency,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            start=ctx.start,
+            end=ctx.end,
+        )
+    )
+
+
+@metric(
+    "avg_time_between_purchases",
+    "customer",
+    "Average time between purchases",
+    "days",
+    transactions=TX,
+)
+def _gap(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.avg_time_between_purchases,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            start=ctx.start,
+            end=ctx.end,
+        )
+    )
+
+
+@metric(
+    "churn_rate_from_activity",
+    "customer",
+    "Activity churn (no order in the last 365 days)",
+    "fraction",
+    transactions=TX,
+)
+def _churn(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.churn_rate_from_activity, _tx(ctx, "customer_id"), _tx(ctx, "ts"), as_of=ctx.as_of
+        )
+    )
+
+
+@metric(
+    "clv_historical_mean",
+    "customer",
+    "Historical CLV per customer (revenue to date)",
+    "currency",
+    transactions=TX + " amount",
+)
+def _hist_clv(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.clv_historical_mean,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            _tx(ctx, "amount"),
+            as_of=ctx.as_of,
+        )
+    )
+
+
+@metric(
+    "cohort_retention",
+    "customer",
+    "Cohort retention (share of each cohort buying k periods later)",
+    "fraction",
+    transactions=TX,
+)
+def _cohorts(ctx: Context) -> Value:
+    m = ctx.call(
+        cm.cohort_retention_matrix, _tx(ctx, "customer_id"), _tx(ctx, "ts"), freq=ctx.options.freq
+    )
+    offsets = [f"+{k}" for k in m.offsets.tolist()]
+    return _table(["cohort", "customers", *offsets], m.cohorts, m.sizes, *m.matrix.T)
+
+
+# --------------------------------------------------------------------------- CLV (CLV.md)
+@dataclass(frozen=True)
+class _CLV:
+    summary: Any
+    bgnbd: Any
+    gamma_gamma: Any
+    p_alive: NDArray[np.float64]
+    value: NDArray[np.float64]
+    segments: Any
+
+
+def clv_models(ctx: Context) -> _CLV:
+    """RFM summaries (weeks), the two fits, P(alive), CLV and RFM segments; computed once."""
+
+    from crm_metrics import clv  # scipy: imported only when a CLV metric is computed
+
+    def make() -> _CLV:
+        cid, ts, amount = _tx(ctx, "customer_id"), _tx(ctx, "ts"), _tx(ctx, "amount")
+        end = None if ctx.as_of is None else ctx.as_of - np.timedelta64(1, "ns")
+        weekly = {"freq": "D", "freq_multiplier": 7, "observation_end": end}
+        step = ctx.progress.step
+        with step("RFM summary per customer (weeks)"):
+            s = ctx.call(clv.rfm_summary, cid, ts, amount, **weekly)
+            full = ctx.call(clv.rfm_summary, cid, ts, amount, include_first=True, **weekly)
+        with step("fitting BG/NBD"):
+            bg = ctx.call(clv.fit_bgnbd, s.frequency, s.recency, s.T)
+        with step("fitting Gamma-Gamma"):
+            spenders = (s.frequency > 0) & (s.monetary_value > 0)
+            gg = ctx.call(clv.fit_gamma_gamma, s.frequency[spenders], s.monetary_value[spenders])
+        with step(f"P(alive) and {ctx.options.clv_months}-month CLV per customer"):
+            p_alive = ctx.call(clv.bgnbd_p_alive, bg, s.frequency, s.recency, s.T)
+            value = ctx.call(
+                clv.customer_lifetime_value,
+                bg,
+                gg,
+                s.frequency,
+                s.recency,
+                s.T,
+                s.monetary_value,
+                time=ctx.options.clv_months,
+                discount_rate=ctx.options.discount_rate,
+                freq="W",
+            )
+        with step("RFM segments"):
+            recency = full.T - full.recency
+            seg = ctx.call(clv.rfm_segments, recency, full.frequency, full.monetary_value)
+        return _CLV(s, bg, gg, np.asarray(p_alive), np.asarray(value), seg)
+
+    return ctx.once("clv", make)
+
+
+CLV = TX + " amount"
+
+
+@metric("rfm_summary", "clv", "RFM summary (weeks; repeat purchases)", "mixed", transactions=CLV)
+def _rfm(ctx: Context) -> Value:
+    s = clv_models(ctx).summary
+    repeat = s.frequency > 0
+    return {
+        "customers": len(s),
+        "repeat_customers": int(repeat.sum()),
+        "mean_frequency": _num(s.frequency.mean()),
+        "mean_recency_weeks": _num(s.recency.mean()),
+        "mean_T_weeks": _num(s.T.mean()),
+        "mean_repeat_spend": _num(s.monetary_value[repeat].mean() if repeat.any() else np.nan),
+    }
+
+
+@metric("rfm_segments", "clv", "RFM segments (quartile scores)", "customers", transactions=CLV)
+def _segments(ctx: Context) -> Value:
+    m = clv_models(ctx)
+    names, group = np.unique(m.segments.segment, return_inverse=True)
+    size = np.bincount(group, minlength=len(names))
+    share = size / size.sum()
+    p_alive = np.bincount(group, m.p_alive, len(names)) / size
+    value = np.bincount(group, m.value, len(names)) / size
+    cols = ["segment", "customers", "share", "mean_p_alive", "mean_clv"]
+    return _table(cols, names, size, share, p_alive, value)
+
+
+@metric("bgnbd", "clv", "BG/NBD fit (purchase rate per week)", "parameters", transactions=CLV)
+def _bgnbd(ctx: Context) -> Value:
+    fit = clv_models(ctx).bgnbd
+    return {k: _num(getattr(fit, k)) for k in ("r", "alpha", "a", "b", "loglik", "n_customers")}
+
+
+@metric(
+    "gamma_gamma",
+    "clv",
+    "Gamma-Gamma spend fit (repeat customers with spend)",
+    "parameters",
+    transactions=CLV,
+)
+def _gamma_gamma(ctx: Context) -> Value:
+    fit = clv_models(ctx).gamma_gamma
+    return {k: _num(getattr(fit, k)) for k in ("p", "q", "v", "loglik", "n_customers")}
+
+
+@metric("p_alive_mean", "clv", "Mean P(alive)", "probability", transactions=CLV)
+def _p_alive_mean(ctx: Context) -> Value:
+    return _num(clv_models(ctx).p_alive.mean())
+
+
+@metric("p_alive", "clv", "P(alive) per customer", "probability", transactions=CLV)
+def _p_alive(ctx: Context) -> Value:
+    return _histogram(clv_models(ctx).p_alive, high=1.0)
+
+
+@metric(
+    "clv_mean",
+    "clv",
+    "Predicted CLV per customer (next {clv_months} months)",
+    "currency",
+    transactions=CLV,
+)
+def _clv_mean(ctx: Context) -> Value:
+    return _num(clv_models(ctx).value.mean())
+
+
+@metric(
+    "clv_total",
+    "clv",
+    "Predicted CLV, all customers (next {clv_months} months)",
+    "currency",
+    transactions=CLV,
+)
+def _clv_total(ctx: Context) -> Value:
+    return _num(clv_models(ctx).value.sum())
+
+
+@metric(
+    "clv",
+    "clv",
+    "Predicted CLV per customer, next {clv_months} months",
+    "currency",
+    transactions=CLV,
+)
+def _clv_hist(ctx: Context) -> Value:
+    return _histogram(clv_models(ctx).value)
+
+
+_SCORE_COLUMNS = [
+    "customer_id",
+    "frequency",
+    "recency",
+    "T",
+    "monetary_value",
+    "p_alive",
+    "clv",
+    "segment",
+]
+
+
+def _scores(ctx: Context, rows: NDArray[np.intp]) -> TableValue:
+    m = clv_models(ctx)
+    s = m.summary
+    fields = (s.customer_id, s.frequency, s.recency, s.T, s.monetary_value, m.p_alive, m.value)
+    ids = np.array([_label(k) for k in s.customer_id[rows]], dtype=str)
+    columns = (np.asarray(a)[rows] for a in fields[1:])
+    return _table(_SCORE_COLUMNS, ids, *columns, m.segments.segment[rows])
+
+
+@metric("top_customers", "clv", "Top customers by predicted CLV", "customers", transactions=CLV)
+def _top(ctx: Context) -> Value:
+    value = clv_models(ctx).value
+    return _scores(ctx, np.argsort(-value, kind="stable")[: ctx.options.top_customers])
+
+
+@metric(
+    "customer_scores",
+    "clv",
+    "Every customer: RFM (weeks), P(alive), CLV, segment",
+    "customers",
+    transactions=CLV,
+)
+def _all_scores(ctx: Context) -> Value:
+    return _scores(ctx, np.arange(len(clv_models(ctx).value)))
+
+
+# --------------------------------------------------------------------------- surveys (§2)
+def _sv(ctx: Context, name: str) -> NDArray[Any]:
+    return ctx.windowed("surveys", "responded_at", name)
+
+
+def _period(ctx: Context, schema: str, anchor: str) -> NDArray[np.datetime64]:
+    return cm.period_key(ctx.windowed(schema, anchor, anchor), ctx.options.freq)
+
+
+@metric("responses", "surveys", "Survey responses in the window", "count", surveys="responded_at")
+def _responses(ctx: Context) -> Value:
+    return len(_sv(ctx, "responded_at"))
+
+
+@metric("nps", "surveys", "Net Promoter Score", "points", surveys="responded_at nps_score")
+def _nps(ctx: Context) -> Value:
+    return _num(ctx.call(cm.nps, _sv(ctx, "nps_score")))
+
+
+@metric(
+    "nps_standard_error",
+    "surveys",
+    "NPS standard error",
+    "points",
+    surveys="responded_at nps_score",
+)
+def _nps_se(ctx: Context) -> Value:
+    return _num(ctx.call(cm.nps_standard_error, _sv(ctx, "nps_score")))
+
+
+@metric(
+    "nps_breakdown",
+    "surveys",
+    "Promoters, passives, detractors",
+    "fraction",
+    surveys="responded_at nps_score",
+)
+def _nps_breakdown(ctx: Context) -> Value:
+    return {
+        k: _num(v) for k, v in ctx.call(cm.nps_breakdown, _sv(ctx, "nps_score"))._asdict().items()
+    }
+
+
+@metric(
+    "nps_distribution",
+    "surveys",
+    "NPS answers by score",
+    "responses",
+    surveys="responded_at nps_score",
+)
+def _nps_distribution(ctx: Context) -> Value:
+    scores = _sv(ctx, "nps_score")
+    ctx.call(cm.nps, scores)  # validates: integers 0..10
+    counts = np.bincount(scores.astype(np.int64), minlength=11)
+    return {str(score): int(n) for score, n in enumerate(counts.tolist())}
+
+
+@metric(
+    "nps_by_channel",
+    "surveys",
+    "NPS by channel",
+    "points",
+    surveys="responded_at nps_score channel",
+)
+def _nps_channel(ctx: Context) -> Value:
+    return _mapping(ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_sv(ctx, "channel")))
+
+
+@metric("nps_by_agent", "surveys", "NPS by agent", "points", surveys="responded_at nps_score agent")
+def _nps_agent(ctx: Context) -> Value:
+    return _mapping(ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_sv(ctx, "agent")))
+
+
+@metric("nps_by_period", "surveys", "NPS per period", "points", surveys="responded_at nps_score")
+def _nps_period(ctx: Context) -> Value:
+    return _mapping(
+        ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_period(ctx, "surveys", "responded_at"))
+    )
+
+
+@metric(
+    "csat", "surveys", "CSAT (top-2-box share, 1..5)", "fraction", surveys="responded_at csat_score"
+)
+def _csat(ctx: Context) -> Value:
+    return _num(ctx.call(cm.csat, _sv(ctx, "csat_score")))
+
+
+@metric(
+    "csat_by_channel",
+    "surveys",
+    "CSAT by channel",
+    "fraction",
+    surveys="responded_at csat_score channel",
+)
+def _csat_channel(ctx: Context) -> Value:
+    return _mapping(ctx.call(cm.csat, _sv(ctx, "csat_score"), by=_sv(ctx, "channel")))
+
+
+@metric(
+    "ces",
+    "surveys",
+    "Customer Effort Score (mean, 1..7)",
+    "score",
+    surveys="responded_at ces_score",
+)
+def _ces(ctx: Context) -> Value:
+    return _num(ctx.call(cm.ces, _sv(ctx, "ces_score")))
+
+
+# --------------------------------------------------------------------------- campaigns (§3)
+FUNNEL = "campaign_id contact_id sent delivered opened clicked responded converted" + (
+    " revenue is_new_customer"
+)
+
+
+@dataclass(frozen=True)
+class _Campaigns:
+    summary: cm.CampaignSummary
+    opened: NDArray[np.int64]
+    clicked: NDArray[np.int64]
+    cost: NDArray[np.float64]
+
+
+def _campaigns(ctx: Context) -> _Campaigns:
+    def make() -> _Campaigns:
+        c = ctx.sources["campaigns"].columns
+        names = (
+            "campaign_id",
+            "sent",
+            "delivered",
+            "responded",
+            "converted",
+            "revenue",
+            "is_new_customer",
+            "contact_id",
+        )
+        summary = ctx.call(cm.campaign_summary, *(c[n] for n in names))
+        _, group = np.unique(c["campaign_id"], return_inverse=True)
+        opened = c["opened"] | c["clicked"]  # a click counts as an open (METRICS.md §0.5)
+        per = [
+            np.bincount(group, flag.astype(np.int64), len(summary)).astype(np.int64)
+            for flag in (opened, c["clicked"])
+        ]
+        costs = ctx.options.campaign_costs
+        cost = np.array([costs.get(_label(k), np.nan) for k in summary.keys], dtype=np.float64)
+        return _Campaigns(summary, per[0], per[1], cost)
+
+    return ctx.once("campaigns", make)
+
+
+def _total(values: NDArray[Any]) -> float:
+    return float(values.sum()) if len(values) else math.nan
+
+
+@metric("campaign_summary", "campaigns", "Campaigns", "mixed", campaigns=FUNNEL)
+def _campaign_table(ctx: Context) -> Value:
+    c = _campaigns(ctx)
+    s = c.summary
+    roas = np.asarray(ctx.call(cm.roas, s.revenue, c.cost), dtype=np.float64)
+    cols = [
+        "campaign",
+        "sent",
+        "delivered",
+        "opened",
+        "clicked",
+        "responded",
+        "converted",
+        "revenue",
+        "new_customers",
+        "cost",
+        "roas",
+    ]
+    keys = np.array([_label(k) for k in s.keys], dtype=str)
+    return _table(
+        cols,
+        keys,
+        s.sent,
+        s.delivered,
+        c.opened,
+        c.clicked,
+        s.responded,
+        s.converted,
+        s.revenue,
+        s.new_customers,
+        c.cost,
+        roas,
+    )
+
+
+@metric(
+    "campaign_funnel",
+    "campaigns",
+    "Campaign funnel (all campaigns)",
+    "recipients",
+    campaigns=FUNNEL,
+)
+def _funnel(ctx: Context) -> Value:
+    c = _campaigns(ctx)
+    s = c.summary
+    steps = {
+        "sent": s.sent,
+        "delivered": s.delivered,
+        "opened": c.opened,
+        "clicked": c.clicked,
+        "responded": s.responded,
+        "converted": s.converted,
+    }
+    return {k: int(v.sum()) for k, v in steps.items()}
+
+
+def _rate(fn: Callable[..., Any], numerator: str, denominator: str) -> Callable[[Context], Value]:
+    def compute(ctx: Context) -> Value:
+        funnel = _funnel(ctx)
+        assert isinstance(funnel, dict)
+        return _num(ctx.call(fn, funnel[numerator], funnel[denominator]))
+
+    return compute
+
+
+metric(
+    "email_open_rate", "campaigns", "Open rate (opens / delivered)", "fraction", campaigns=FUNNEL
+)(_rate(cm.email_open_rate, "opened", "delivered"))
+metric("click_to_open_rate", "campaigns", "Click-to-open rate", "fraction", campaigns=FUNNEL)(
+    _rate(cm.click_to_open_rate, "clicked", "opened")
+)
+metric(
+    "response_rate",
+    "campaigns",
+    "Response rate (responses / delivered)",
+    "fraction",
+    campaigns=FUNNEL,
+)(_rate(cm.response_rate, "responded", "delivered"))
+metric(
+    "campaign_conversion_rate",
+    "campaigns",
+    "Conversion rate (conversions / delivered)",
+    "fraction",
+    campaigns=FUNNEL,
+)(_rate(cm.campaign_conversion_rate, "converted", "delivered"))
+
+
+@metric("campaign_revenue", "campaigns", "Revenue from conversions", "currency", campaigns=FUNNEL)
+def _campaign_revenue(ctx: Context) -> Value:
+    return float(_campaigns(ctx).summary.revenue.sum())
+
+
+@metric(
+    "roas", "campaigns", "Return on ad spend (campaigns with a cost)", "ratio", campaigns=FUNNEL
+)
+def _roas(ctx: Context) -> Value:
+    c = _campaigns(ctx)
+    costed = ~np.isnan(c.cost)
+    return _num(ctx.call(cm.roas, _total(c.summary.revenue[costed]), _total(c.cost[costed])))
+
+
+@metric(
+    "marketing_roi",
+    "campaigns",
+    "Marketing ROI on revenue (campaigns with a cost)",
+    "fraction",
+    campaigns=FUNNEL,
+)
+def _roi(ctx: Context) -> Value:
+    c = _campaigns(ctx)
+    costed = ~np.isnan(c.cost)
+    return _num(
+        ctx.call(cm.marketing_roi, _total(c.summary.revenue[costed]), _total(c.cost[costed]))
+    )
+
+
+@metric(
+    "cost_per_acquisition",
+    "campaigns",
+    "Cost per new customer (campaigns with a cost)",
+    "currency",
+    campaigns=FUNNEL,
+)
+def _cpa(ctx: Context) -> Value:
+    c = _campaigns(ctx)
+    costed = ~np.isnan(c.cost)
+    new = _total(c.summary.new_customers[costed].astype(np.float64))
+    return _num(ctx.call(cm.cost_per_acquisition, _total(c.cost[costed]), new))
+
+
+# --------------------------------------------------------------------------- sales (§4)
+def _deal(ctx: Context, name: str) -> NDArray[Any]:
+    return ctx.col("deals", name)
+
+
+def _deal_args(ctx: Context) -> tuple[NDArray[Any], ...]:
+    return _deal(ctx, "created_at"), _deal(ctx, "closed_at"), _deal(ctx, "won")
+
+
+DEALS = "created_at closed_at won"
+
+
+@metric("deals_created", "sales", "Deals created in the window", "count", deals="created_at")
+def _deals(ctx: Context) -> Value:
+    return _records(ctx, "deals", "created_at")
+
+
+@metric("win_rate", "sales", "Win rate (won / closed)", "fraction", deals=DEALS)
+def _win(ctx: Context) -> Value:
+    return _num(ctx.call(cm.win_rate, *_deal_args(ctx), as_of=ctx.as_of, **_window(ctx)))
+
+
+@metric("win_rate_by_owner", "sales", "Win rate by owner", "fraction", deals=DEALS + " owner")
+def _win_owner(ctx: Context) -> Value:
+    return _mapping(
+        ctx.call(
+            cm.win_rate, *_deal_args(ctx), as_of=ctx.as_of, by=_deal(ctx, "owner"), **_window(ctx)
+        )
+    )
+
+
+@metric("close_rate", "sales", "Close rate (won / created)", "fraction", deals=DEALS)
+def _close(ctx: Context) -> Value:
+    return _num(ctx.call(cm.close_rate, *_deal_args(ctx), as_of=ctx.as_of, **_window(ctx)))
+
+
+@metric(
+    "average_deal_size", "sales", "Average won deal size", "currency", deals="closed_at won amount"
+)
+def _deal_size(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.average_deal_size,
+            _deal(ctx, "closed_at"),
+            _deal(ctx, "won"),
+            _deal(ctx, "amount"),
+            **_window(ctx),
+        )
+    )
+
+
+@metric("sales_cycle_length", "sales", "Sales cycle of won deals (mean)", "days", deals=DEALS)
+def _cycle(ctx: Context) -> Value:
+    return _num(ctx.call(cm.sales_cycle_length, *_deal_args(ctx), **_window(ctx)))
+
+
+@metric("open_opportunities", "sales", "Open deals at as_of", "count", deals="created_at closed_at")
+def _open(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.open_opportunities,
+            _deal(ctx, "created_at"),
+            _deal(ctx, "closed_at"),
+            as_of=ctx.as_of,
+        )
+    )
+
+
+@metric(
+    "pipeline_value",
+    "sales",
+    "Open pipeline at as_of",
+    "currency",
+    deals="created_at closed_at amount",
+)
+def _pipeline(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.pipeline_value,
+            _deal(ctx, "created_at"),
+            _deal(ctx, "closed_at"),
+            _deal(ctx, "amount"),
+            as_of=ctx.as_of,
+        )
+    )
+
+
+@metric(
+    "pipeline_by_stage",
+    "sales",
+    "Open pipeline by stage at as_of",
+    "currency",
+    deals="created_at closed_at amount stage",
+)
+def _pipeline_stage(ctx: Context) -> Value:
+    result = ctx.call(
+        cm.pipeline_value,
+        _deal(ctx, "created_at"),
+        _deal(ctx, "closed_at"),
+        _deal(ctx, "amount"),
+        as_of=ctx.as_of,
+        by=_deal(ctx, "stage"),
+    )
+    return _mapping(result, [str(s) for s in ctx.options.stage_order or ()])
+
+
+@metric(
+    "stage_conversion_rates",
+    "sales",
+    "Stage-to-next-stage conversion",
+    "fraction",
+    stage_order=True,
+    stages="deal_id stage",
+)
+def _stage_conversion(ctx: Context) -> Value:
+    order = list(ctx.options.stage_order or ())
+    result = ctx.call(
+        cm.stage_conversion_rates,
+        ctx.col("stages", "deal_id"),
+        ctx.col("stages", "stage"),
+        stage_order=order,
+    )
+    return _mapping(result, order)
+
+
+@metric(
+    "activities_by_type",
+    "sales",
+    "Sales activities by type",
+    "count",
+    activities="ts activity_type",
+)
+def _activities(ctx: Context) -> Value:
+    kind = ctx.col("activities", "activity_type")
+    return _mapping(
+        ctx.call(cm.activity_count, ctx.col("activities", "ts"), kind, by=kind, **_window(ctx))
+    )
+
+
+@metric(
+    "call_to_opportunity_rate",
+    "sales",
+    "Calls that created an opportunity",
+    "fraction",
+    activities="ts activity_type created_opportunity",
+)
+def _call_to_opp(ctx: Context) -> Value:
+    a = ctx.sources["activities"].columns
+    return _num(
+        ctx.call(
+            cm.call_to_opportunity_rate,
+            a["ts"],
+            a["activity_type"],
+            a["created_opportunity"],
+            **_window(ctx),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- tickets (§5)
+def _tk(ctx: Context, name: str) -> NDArray[Any]:
+    return ctx.col("tickets", name)
+
+
+FRT = "opened_at first_response_at"
+
+
+@metric("tickets_opened", "tickets", "Tickets opened in the window", "count", tickets="opened_at")
+def _tickets(ctx: Context) -> Value:
+    return _records(ctx, "tickets", "opened_at")
+
+
+@metric(
+    "ticket_backlog", "tickets", "Open tickets at as_of", "count", tickets="opened_at resolved_at"
+)
+def _backlog(ctx: Context) -> Value:
+    return _num(
+        ctx.call(cm.ticket_backlog, _tk(ctx, "opened_at"), _tk(ctx, "resolved_at"), as_of=ctx.as_of)
+    )
+
+
+@metric("first_response_time", "tickets", "First response time (mean)", "hours", tickets=FRT)
+def _frt(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.first_response_time,
+            _tk(ctx, "opened_at"),
+            _tk(ctx, "first_response_at"),
+            **_window(ctx),
+        )
+    )
+
+
+@metric(
+    "first_response_time_median", "tickets", "First response time (median)", "hours", tickets=FRT
+)
+def _frt_median(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.first_response_time,
+            _tk(ctx, "opened_at"),
+            _tk(ctx, "first_response_at"),
+            stat="median",
+            **_window(ctx),
+        )
+    )
+
+
+@metric(
+    "first_response_time_by_channel",
+    "tickets",
+    "First response time by channel (mean)",
+    "hours",
+    tickets=FRT + " channel",
+)
+def _frt_channel(ctx: Context) -> Value:
+    return _mapping(
+        ctx.call(
+            cm.first_response_time,
+            _tk(ctx, "opened_at"),
+            _tk(ctx, "first_response_at"),
+            by=_tk(ctx, "channel"),
+            **_window(ctx),
+        )
+    )
+
+
+@metric(
+    "first_response_time_distribution",
+    "tickets",
+    "First response time of answered tickets",
+    "hours",
+    tickets=FRT,
+)
+def _frt_hist(ctx: Context) -> Value:
+    _frt(ctx)  # validates (responses not before openings)
+    opened, responded = _tk(ctx, "opened_at"), _tk(ctx, "first_response_at")
+    keep = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(responded)
+    hours = (responded[keep] - opened[keep]).astype("timedelta64[ns]").astype(np.int64) / 3.6e12
+    return _histogram(hours)
+
+
+@metric(
+    "resolution_time", "tickets", "Resolution time (mean)", "hours", tickets="opened_at resolved_at"
+)
+def _resolution(ctx: Context) -> Value:
+    return _num(
+        ctx.call(cm.resolution_time, _tk(ctx, "opened_at"), _tk(ctx, "resolved_at"), **_window(ctx))
+    )
+
+
+@metric(
+    "sla_compliance_rate",
+    "tickets",
+    "Resolution SLA met",
+    "fraction",
+    tickets="opened_at resolved_at due_at",
+)
+def _sla(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.sla_compliance_rate,
+            _tk(ctx, "opened_at"),
+            resolved_at=_tk(ctx, "resolved_at"),
+            due_at=_tk(ctx, "due_at"),
+            as_of=ctx.as_of,
+            **_window(ctx),
+        )
+    )
+
+
+@metric(
+    "response_sla_compliance_rate",
+    "tickets",
+    "First-response SLA met",
+    "fraction",
+    tickets=FRT + " response_due_at",
+)
+def _response_sla(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.sla_compliance_rate,
+            _tk(ctx, "opened_at"),
+            first_response_at=_tk(ctx, "first_response_at"),
+            response_due_at=_tk(ctx, "response_due_at"),
+            target="response",
+            as_of=ctx.as_of,
+            **_window(ctx),
+        )
+    )
+
+
+@metric(
+    "first_contact_resolution_rate",
+    "tickets",
+    "First contact resolution",
+    "fraction",
+    tickets="opened_at resolved_at contacts",
+)
+def _fcr(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.first_contact_resolution_rate,
+            _tk(ctx, "opened_at"),
+            _tk(ctx, "resolved_at"),
+            _tk(ctx, "contacts"),
+            **_window(ctx),
+        )
+    )
+
+
+@metric(
+    "reopen_rate",
+    "tickets",
+    "Reopened (share of resolved tickets)",
+    "fraction",
+    tickets="opened_at resolved_at reopened",
+)
+def _reopen(ctx: Context) -> Value:
+    resolved = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(_tk(ctx, "resolved_at"))
+    return _num(
+        ctx.call(cm.reopen_rate, int((resolved & _tk(ctx, "reopened")).sum()), int(resolved.sum()))
+    )
+
+
+@metric(
+    "escalation_rate",
+    "tickets",
+    "Escalated (share of tickets)",
+    "fraction",
+    tickets="opened_at escalated",
+)
+def _escalation(ctx: Context) -> Value:
+    keep = _in_window(ctx, "tickets", "opened_at")
+    return _num(
+        ctx.call(cm.escalation_rate, int((keep & _tk(ctx, "escalated")).sum()), int(keep.sum()))
+    )
+
+
+# --------------------------------------------------------------------------- calls (§5)
+def _calls(ctx: Context, *names: str) -> tuple[NDArray[Any], ...]:
+    return tuple(ctx.col("calls", n) for n in names)
+
+
+QUEUE = "queued_at answered_at wait"
+
+
+@metric("calls_offered", "calls", "Calls offered in the window", "count", calls="queued_at")
+def _offered(ctx: Context) -> Value:
+    return _records(ctx, "calls", "queued_at")
+
+
+@metric("calls_per_day", "calls", "Calls per day", "calls", calls="queued_at")
+def _per_day(ctx: Context) -> Value:
+    (queued,) = _calls(ctx, "queued_at")
+    seen = queued[~np.isnat(queued)]
+    day = np.timedelta64(1, "D")
+    start = (
+        ctx.start if ctx.start is not None or not len(seen) else seen.min().astype("datetime64[D]")
+    )
+    end = (
+        ctx.end
+        if ctx.end is not None or not len(seen)
+        else seen.max().astype("datetime64[D]") + day
+    )
+    if start is None or end is None:
+        return math.nan
+    return _num(ctx.call(cm.calls_per_day, queued, start=start, end=end))
+
+
+@metric(
+    "service_level",
+    "calls",
+    "Service level (answered within 20 s / offered)",
+    "fraction",
+    calls=QUEUE,
+)
+def _service_level(ctx: Context) -> Value:
+    return _num(
+        ctx.call(cm.service_level, *_calls(ctx, "queued_at", "answered_at", "wait"), **_window(ctx))
+    )
+
+
+@metric("abandonment_rate", "calls", "Abandonment rate", "fraction", calls=QUEUE)
+def _abandon(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.abandonment_rate, *_calls(ctx, "queued_at", "answered_at", "wait"), **_window(ctx)
+        )
+    )
+
+
+@metric("average_speed_of_answer", "calls", "Average speed of answer", "seconds", calls=QUEUE)
+def _asa(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.average_speed_of_answer,
+            *_calls(ctx, "queued_at", "answered_at", "wait"),
+            **_window(ctx),
+        )
+    )
+
+
+@metric(
+    "average_handle_time",
+    "calls",
+    "Average handle time (talk + hold + after-call work)",
+    "seconds",
+    calls="queued_at answered_at talk hold acw",
+)
+def _aht(ctx: Context) -> Value:
+    return _num(
+        ctx.call(
+            cm.average_handle_time,
+            *_calls(ctx, "queued_at", "answered_at", "talk", "hold", "acw"),
+            **_window(ctx),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- the report
+def selected(options: ReportOptions, schemas: set[str] | frozenset[str]) -> list[str]:
+    """The metric names of a report: those asked for, else all whose inputs are present."""
+    if options.metrics:
+        return [name for name in METRICS if name in set(options.metrics)]
+    return [
+        name
+        for name, spec in METRICS.items()
+        if set(spec.needs) <= schemas and (options.stage_order or not spec.needs_stage_order)
+    ]
+
+
+def fields_needed(names: list[str]) -> dict[str, tuple[str, ...]]:
+    """The fields to load from each schema for the given metrics (schema field order)."""
+    from crm_metrics.report.load import SCHEMAS
+
+    wanted: dict[str, set[str]] = {}
+    for name in names:
+        for schema, fields in METRICS[name].needs.items():
+            wanted.setdefault(schema, set()).update(fields)
+    return {s: tuple(f for f in SCHEMAS[s] if f in fields) for s, fields in wanted.items()}
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def compute_report(
+    sources: Mapping[str, Source],
+    options: ReportOptions,
+    *,
+    version: str,
+    progress: Progress | None = None,
+) -> Report:
+    """Compute the selected metrics on the loaded sources, area by area.
+
+    Raises
+    ------
+    ReportError
+        If a library function refuses a value (the message names file, column and row).
+    """
+    progress = progress or Progress(quiet=True)
+    ctx = Context(sources, options, progress)
+    names = selected(options, frozenset(sources))
+    if any(METRICS[n].area == "clv" for n in names):
+        clv_models(ctx)  # the long steps, each with its own progress line
+    figures: dict[str, Figure] = {}
+    for area, heading in AREAS.items():
+        todo = [n for n in names if METRICS[n].area == area]
+        if todo:
+            with progress.step(heading):
+                figures.update(
+                    {n: _figure(METRICS[n], METRICS[n].compute(ctx), options) for n in todo}
+                )
+    window = Window(
+        start=_iso(options.start),
+        end=_iso(options.end),
+        as_of=_iso(options.as_of),
+        freq=options.freq,
+    )
+    return Report(
+        title=options.title,
+        crm_metrics_version=version,
+        window=window,
+        sources={k: SourceInfo(path=s.path, rows=s.rows) for k, s in sources.items()},
+        metrics={n: figures[n] for n in names},
+    )

@@ -1,0 +1,217 @@
+"""``report.html``: one self-contained page, tables plus inline SVG charts.
+
+No JavaScript, no external file, no CDN: the charts are SVG written here, the style is
+inline CSS. Charts: the cohort retention heatmap, the NPS distribution, the campaign
+funnel, the pipeline by stage, and the histograms (first response time, P(alive), CLV).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from crm_metrics.report.compute import AREAS
+from crm_metrics.report.schema import (
+    HistogramFigure,
+    MappingFigure,
+    Report,
+    ScalarFigure,
+    TableFigure,
+    TableValue,
+)
+from crm_metrics.report.terminal import format_number
+
+__all__ = ["render_html"]
+
+#: Mappings drawn as bar charts (the rest are shown as tables).
+BAR_CHARTS = frozenset({"nps_distribution", "campaign_funnel", "pipeline_by_stage"})
+#: Tables only in report.json (one row per customer).
+JSON_ONLY = frozenset({"customer_scores"})
+#: Rows shown of a longer table.
+MAX_ROWS = 40
+
+_CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;
+ margin:0;background:#f5f7fa}
+main{max-width:1280px;margin:0 auto;padding:24px 32px 48px}
+h1{font-size:26px;margin:8px 0 4px}h2{font-size:19px;margin:32px 0 12px;
+ border-bottom:2px solid #3f6ad8;padding-bottom:4px}h3{font-size:14px;margin:0 0 8px;color:#3e4c59}
+.meta{color:#616e7c;font-size:13px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:16px}
+.span2{grid-column:span 2}
+.card{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:14px 16px;
+ overflow-x:auto}
+.wide{grid-column:1/-1}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{padding:4px 8px;border-bottom:1px solid #e4e7eb;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left}th{color:#52606d;font-weight:600}
+td.unit{color:#7b8794;text-align:left}
+td.name{white-space:normal;text-align:left}
+svg text{font:12px system-ui,sans-serif;fill:#3e4c59}
+"""
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if isinstance(value, str):
+        return escape(value)
+    return escape(format_number(value, unit))
+
+
+def _table(value: TableValue, unit: str) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in value.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_fmt(c, unit)}</td>" for c in row) + "</tr>"
+        for row in value.rows[:MAX_ROWS]
+    )
+    more = len(value.rows) - MAX_ROWS
+    note = f'<p class="meta">{more:,} more rows in report.json</p>' if more > 0 else ""
+    return f"<table><tr>{head}</tr>{body}</table>{note}"
+
+
+def _compact(value: float) -> str:
+    """Short axis and bar labels: 1.26M, 62.5k, 0.25."""
+    for size, suffix in ((1e6, "M"), (1e4, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:,.0f}" if float(value).is_integer() else format_number(value)
+
+
+def _label(value: float, unit: str) -> str:
+    return format_number(value, unit) if unit in ("fraction", "probability") else _compact(value)
+
+
+def _bars(labels: list[str], values: list[float | int], unit: str, *, gap: float = 0.2) -> str:
+    """A vertical bar chart; ``gap`` 0 draws a histogram (with about five axis labels)."""
+    width, height, left, bottom, top = 420, 220, 52, 24, 18
+    inner_w, inner_h = width - left - 8, height - bottom - top
+    peak = max((v for v in values if v), default=1.0) or 1.0
+    step = inner_w / max(len(values), 1)
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img">']
+    parts.append(
+        f'<line x1="{left}" y1="{top + inner_h}" x2="{width - 8}" y2="{top + inner_h}" '
+        'stroke="#9aa5b1"/>'
+    )
+    every = 1 if gap else max(1, -(-len(labels) // 5))
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = inner_h * (value or 0) / peak
+        x = left + i * step + step * gap / 2
+        parts.append(
+            f'<rect x="{x:.1f}" y="{top + inner_h - h:.1f}" width="{step * (1 - gap):.1f}" '
+            f'height="{h:.1f}" fill="#3f6ad8"><title>{escape(label)}: '
+            f"{_fmt(value, unit)}</title></rect>"
+        )
+        if gap and len(values) <= 12:
+            parts.append(
+                f'<text x="{x + step * (1 - gap) / 2:.1f}" y="{top + inner_h - h - 3:.1f}" '
+                f'text-anchor="middle">{escape(_label(value, unit))}</text>'
+            )
+        if i % every == 0:
+            tx = x + step * (1 - gap) / 2
+            parts.append(
+                f'<text x="{tx:.1f}" y="{top + inner_h + 15}" text-anchor="middle">'
+                f"{escape(label)}</text>"
+            )
+    parts.append(
+        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{escape(_label(peak, unit))}</text>'
+        f'<text x="{left - 6}" y="{top + inner_h}" text-anchor="end">0</text></svg>'
+    )
+    return "".join(parts)
+
+
+def _histogram(fig: HistogramFigure) -> str:
+    edges, counts = fig.value.edges, fig.value.counts
+    labels = [_compact(e) for e in edges[:-1]]
+    width = format_number(edges[1] - edges[0])
+    return _bars(labels, list(counts), "", gap=0.0) + (
+        f'<p class="meta">{sum(counts):,} values; bins of {width} {escape(fig.unit)} from '
+        f"{format_number(edges[0])} to {format_number(edges[-1])}; the last bin includes "
+        "higher values</p>"
+    )
+
+
+def _heatmap(value: TableValue) -> str:
+    """Cohort retention heatmap: rows are cohorts, columns offsets, cells shaded by value."""
+    offsets = value.columns[2:]
+    cell_w, cell_h, left, top = 44, 24, 176, 22
+    width, height = left + cell_w * len(offsets) + 4, top + cell_h * len(value.rows) + 4
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{min(width, 1200)}" role="img">']
+    for j, name in enumerate(offsets):
+        x = left + j * cell_w + cell_w / 2
+        parts.append(f'<text x="{x}" y="{top - 8}" text-anchor="middle">{escape(name)}</text>')
+    for i, row in enumerate(value.rows):
+        y = top + i * cell_h
+        parts.append(
+            f'<text x="{left - 6}" y="{y + cell_h / 2 + 4}" text-anchor="end">'
+            f"{escape(str(row[0]))} (n={_fmt(row[1])})</text>"
+        )
+        for j, cell in enumerate(row[2:]):
+            if not isinstance(cell, (int, float)):
+                continue
+            shade = 245 - int(180 * min(max(float(cell), 0.0), 1.0) ** 0.5)
+            ink = "#fff" if shade < 150 else "#1f2933"
+            x = left + j * cell_w
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill="rgb({shade},{shade + 8 if shade < 247 else 255},255)"/>'
+                f'<text x="{x + cell_w / 2 - 1}" y="{y + cell_h / 2 + 4}" text-anchor="middle" '
+                f'style="fill:{ink}">{100 * float(cell):.0f}%</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _card(name: str, fig: Any) -> str:
+    title = f"<h3>{escape(fig.title)}</h3>"
+    if isinstance(fig, HistogramFigure):
+        return f'<div class="card">{title}{_histogram(fig)}</div>'
+    if isinstance(fig, MappingFigure):
+        labels, values = list(fig.value), list(fig.value.values())
+        if name in BAR_CHARTS:
+            body = _bars(labels, [v or 0 for v in values], fig.unit)
+        else:
+            rows = [[k, v] for k, v in fig.value.items()]
+            head = "" if fig.unit == "mixed" else fig.unit
+            body = _table(TableValue(columns=["", head], rows=rows), fig.unit)
+        return f'<div class="card">{title}{body}</div>'
+    assert isinstance(fig, TableFigure)
+    if name in JSON_ONLY:
+        count = f"{len(fig.value.rows):,} rows"
+        body = f'<p class="meta">{count}: in report.json under metrics.{name}</p>'
+        return f'<div class="card">{title}{body}</div>'
+    if name == "cohort_retention":
+        return f'<div class="card wide">{title}{_heatmap(fig.value)}</div>'
+    unit = "" if fig.unit == "mixed" else fig.unit
+    return f'<div class="card wide">{title}{_table(fig.value, unit)}</div>'
+
+
+def render_html(report: Report) -> str:
+    """The report as one self-contained HTML page (inline CSS and SVG, no scripts)."""
+    sections = []
+    for area, heading in AREAS.items():
+        figures = {n: f for n, f in report.metrics.items() if f.area == area}
+        if not figures:
+            continue
+        scalars = [
+            f'<tr><td class="name">{escape(f.title)}</td><td>{_fmt(f.value, f.unit)}</td>'
+            f'<td class="unit">{escape(f.unit)}</td></tr>'
+            for f in figures.values()
+            if isinstance(f, ScalarFigure)
+        ]
+        table = f'<div class="card span2"><table>{"".join(scalars)}</table></div>'
+        cards = [table] if scalars else []
+        cards += [_card(n, f) for n, f in figures.items() if not isinstance(f, ScalarFigure)]
+        sections.append(f'<h2>{escape(heading)}</h2><div class="grid">{"".join(cards)}</div>')
+    sources = ", ".join(
+        f"{escape(k)}: {escape(s.path)} ({s.rows:,} rows)" for k, s in report.sources.items()
+    )
+    w = report.window
+    window = ", ".join(f"{k} {escape(str(v))}" for k, v in w.model_dump().items() if v)
+    if w.start is None and w.end is None:
+        window += ", window: all records"
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(report.title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<h1>{escape(report.title)}</h1>"
+        f'<p class="meta">crm_metrics {escape(report.crm_metrics_version)}; {window}</p>'
+        f'<p class="meta">Sources: {sources}</p>{"".join(sections)}</main></body></html>\n'
+    )

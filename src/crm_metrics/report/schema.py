@@ -1,0 +1,138 @@
+"""The pydantic model of ``report.json``: every figure of a report, machine-readable.
+
+Layout (``schema_version`` 1):
+
+```text
+{"schema_version": 1, "title": ..., "crm_metrics_version": ...,
+ "window": {"start": ..., "end": ..., "as_of": ..., "freq": "M"},
+ "sources": {"transactions": {"path": ..., "rows": 69659}, ...},
+ "metrics": {"nps": {"kind": "scalar", "area": "surveys", "title": ..., "unit": "points",
+                     "value": 31.2}, ...}}
+```
+
+Metric keys are the report metric names (``crm-metrics report --list-metrics``), in the
+registry's order. Every value is a JSON number, string or ``null``: a result the library
+returns as ``nan`` (a zero denominator, METRICS.md §0.3) is written as ``null``. Timestamps
+are ISO-8601 strings. A figure has one of four kinds:
+
+- ``scalar``: ``value`` is one number;
+- ``mapping``: ``value`` is ``{label: number}`` (a grouped result, a breakdown, fitted
+  parameters), labels as strings in the library's key order;
+- ``table``: ``value`` is ``{"columns": [...], "rows": [[...], ...]}``;
+- ``histogram``: ``value`` is ``{"edges": [...], "counts": [...]}``, ``counts[i]`` the number
+  of values in ``[edges[i], edges[i + 1])``, the last bin closed, values beyond the last edge
+  counted in the last bin; ``unit`` is the unit of the binned values.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Figure",
+    "HistogramFigure",
+    "HistogramValue",
+    "MappingFigure",
+    "Report",
+    "ScalarFigure",
+    "SourceInfo",
+    "TableFigure",
+    "TableValue",
+    "Window",
+]
+
+#: Version of the ``report.json`` layout; bumped on any incompatible change.
+SCHEMA_VERSION: Literal[1] = 1
+
+#: One number of a report; ``None`` stands for the library's ``nan`` (undefined).
+Number = int | float | None
+#: One cell of a table.
+Cell = str | int | float | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TableValue(_Strict):
+    """A table: column names and rows of cells (strings, numbers or null)."""
+
+    columns: list[str]
+    rows: list[list[Cell]]
+
+
+class HistogramValue(_Strict):
+    """Bin edges (``len(counts) + 1`` of them, increasing) and the count in each bin."""
+
+    edges: list[float]
+    counts: list[int]
+
+
+class _Figure(_Strict):
+    area: str
+    title: str
+    unit: str
+
+
+class ScalarFigure(_Figure):
+    """One number."""
+
+    kind: Literal["scalar"] = "scalar"
+    value: Number
+
+
+class MappingFigure(_Figure):
+    """Numbers by label (a grouped result, a breakdown, fitted parameters)."""
+
+    kind: Literal["mapping"] = "mapping"
+    value: dict[str, Number]
+
+
+class TableFigure(_Figure):
+    """A table of cells."""
+
+    kind: Literal["table"] = "table"
+    value: TableValue
+
+
+class HistogramFigure(_Figure):
+    """A distribution as a histogram."""
+
+    kind: Literal["histogram"] = "histogram"
+    value: HistogramValue
+
+
+#: Any figure, told apart by its ``kind``.
+Figure = Annotated[
+    ScalarFigure | MappingFigure | TableFigure | HistogramFigure, Field(discriminator="kind")
+]
+
+
+class SourceInfo(_Strict):
+    """Where the records of one schema came from, and how many there were."""
+
+    path: str
+    rows: int = Field(ge=0)
+
+
+class Window(_Strict):
+    """The report's time options as given (ISO-8601 strings, or null for the defaults)."""
+
+    start: str | None
+    end: str | None
+    as_of: str | None
+    freq: str
+
+
+class Report(_Strict):
+    """The whole ``report.json``."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    title: str
+    crm_metrics_version: str
+    window: Window
+    sources: dict[str, SourceInfo]
+    metrics: dict[str, Figure]

@@ -1,0 +1,72 @@
+"""Terminal output of the report: progress lines (stderr) and the summary table (stdout)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from crm_metrics.report.schema import Report
+
+__all__ = ["Progress", "format_number", "summary_table"]
+
+
+class Progress:
+    """Progress lines ``what ... 0.4 s`` on stderr for the long steps; silent if ``quiet``."""
+
+    def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.quiet = quiet
+        self.stream = stream
+
+    @contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        """Time the enclosed step and report it when it ends."""
+        stream = self.stream or sys.stderr
+        if not self.quiet:
+            print(f"{what} ...", end="", file=stream, flush=True)
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            if not self.quiet:
+                print(f" {time.perf_counter() - began:.1f} s", file=stream, flush=True)
+
+
+def format_number(value: float | int | None, unit: str = "") -> str:
+    """A figure for people: thousands separators, 3 significant digits, percentages.
+
+    Examples
+    --------
+    >>> format_number(0.4953, "fraction"), format_number(2500316.5), format_number(None)
+    ('49.5 %', '2,500,316', 'n/a')
+    >>> format_number(23570), format_number(5.0243), format_number(69.04)
+    ('23,570', '5.02', '69.0')
+    """
+    if value is None:
+        return "n/a"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if unit in ("fraction", "probability"):
+        return f"{100 * value:.1f} %"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}" if abs(value) < 10 else f"{value:,.1f}"
+
+
+def summary_table(report: Report) -> str:
+    """The scalar figures of a report as an aligned text table, grouped by area."""
+    rows = [
+        (fig.area, fig.title, format_number(fig.value, fig.unit), fig.unit)
+        for fig in report.metrics.values()
+        if fig.kind == "scalar"
+    ]
+    if not rows:
+        return ""
+    width = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"{'area':<{width[0]}}  {'metric':<{width[1]}}  {'value':>{width[2]}}  unit"]
+    lines.append("-" * len(lines[0]))
+    lines += [f"{a:<{width[0]}}  {t:<{width[1]}}  {v:>{width[2]}}  {u}" for a, t, v, u in rows]
+    return "\n".join(lines)

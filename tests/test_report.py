@@ -1,0 +1,200 @@
+"""End-to-end report figures: report.json validates against its schema and every figure
+checked here equals a direct call of the library on the same records."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crm_metrics as cm
+from crm_metrics import clv, datasets
+from crm_metrics.cli import main
+from crm_metrics.report.compute import METRICS
+from crm_metrics.report.schema import Report
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "report.toml"
+DATA = ROOT / "examples" / "data"
+
+
+def _read(out: Path) -> tuple[Report, dict[str, Any]]:
+    raw = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return Report.model_validate(raw), raw["metrics"]
+
+
+def _same(reported: Any, direct: Any) -> bool:
+    """Equal as JSON numbers: nan is written as null."""
+    if isinstance(direct, float) and math.isnan(direct):
+        return reported is None
+    return bool(reported == direct)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out), "--quiet"]) == 0
+    return out, _read(out)[1]
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("example")
+    assert main(["report", "--config", str(EXAMPLE), "--out", str(out), "--quiet"]) == 0
+    return out, _read(out)[1]
+
+
+def test_demo_covers_every_area_and_metric(demo: tuple[Path, dict[str, Any]]) -> None:
+    out, figures = demo
+    assert list(figures) == list(METRICS)  # the demo has every input: every metric, in order
+    report = Report.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
+    assert report.schema_version == 1
+    assert report.sources["transactions"].rows == 69659
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
+
+
+def test_demo_figures_equal_library_calls(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, m = demo
+    log = datasets.load_cdnow()
+    assert m["active_customers"]["value"] == cm.active_customers(log.customer_id, log.ts)
+    assert m["repeat_purchase_rate"]["value"] == cm.repeat_purchase_rate(log.customer_id, log.ts)
+    cohorts = cm.cohort_retention_matrix(log.customer_id, log.ts, freq="M")
+    rows = m["cohort_retention"]["value"]["rows"]
+    assert [r[1] for r in rows] == cohorts.sizes.tolist()
+    assert rows[0][2:] == [None if math.isnan(v) else v for v in cohorts.matrix[0].tolist()]
+
+    s = clv.rfm_summary(log.customer_id, log.ts, log.amount, freq="D", freq_multiplier=7)
+    bg = clv.fit_bgnbd(s.frequency, s.recency, s.T)
+    assert {k: m["bgnbd"]["value"][k] for k in ["r", "alpha", "a", "b"]} == {
+        "r": bg.r,
+        "alpha": bg.alpha,
+        "a": bg.a,
+        "b": bg.b,
+    }
+    keep = (s.frequency > 0) & (s.monetary_value > 0)
+    gg = clv.fit_gamma_gamma(s.frequency[keep], s.monetary_value[keep])
+    assert m["gamma_gamma"]["value"]["q"] == gg.q
+    value = clv.customer_lifetime_value(
+        bg, gg, s.frequency, s.recency, s.T, s.monetary_value, time=12, freq="W"
+    )
+    assert m["clv_total"]["value"] == float(value.sum())
+    p_alive = clv.bgnbd_p_alive(bg, s.frequency, s.recency, s.T)
+    assert m["p_alive_mean"]["value"] == float(p_alive.mean())
+    assert sum(m["p_alive"]["value"]["counts"]) == len(s)
+    scores = m["customer_scores"]["value"]["rows"]
+    assert len(scores) == len(s)
+    assert [r[6] for r in scores[:50]] == value[:50].tolist()
+    assert m["top_customers"]["value"]["rows"][0][6] == float(value.max())
+
+    surveys = datasets.simulate_surveys(5000, seed=0)
+    assert m["nps"]["value"] == cm.nps(surveys.nps_score)
+    assert m["nps_by_channel"]["value"] == cm.nps(surveys.nps_score, by=surveys.channel).to_dict()
+    assert (
+        list(m["nps_distribution"]["value"].values())
+        == np.bincount(surveys.nps_score, minlength=11).tolist()
+    )
+
+    sales = datasets.simulate_sales(3000, seed=0)
+    d = sales.deals
+    assert m["win_rate"]["value"] == cm.win_rate(d.created_at, d.closed_at, d.won)
+    by_stage = cm.pipeline_value(d.created_at, d.closed_at, d.amount, by=d.stage).to_dict()
+    assert m["pipeline_by_stage"]["value"] == by_stage
+
+    tickets = datasets.simulate_tickets(5000, seed=0)
+    frt = cm.first_response_time(tickets.opened_at, tickets.first_response_at)
+    assert m["first_response_time"]["value"] == frt
+    calls = datasets.simulate_calls(20000, seed=0)
+    level = cm.service_level(calls.queued_at, calls.answered_at, calls.wait)
+    assert m["service_level"]["value"] == level
+
+    campaigns = datasets.simulate_campaigns(20000, seed=0)
+    summary = cm.campaign_summary(
+        campaigns.campaign_id,
+        campaigns.sent,
+        campaigns.delivered,
+        campaigns.responded,
+        campaigns.converted,
+        campaigns.revenue,
+        campaigns.is_new_customer,
+        campaigns.contact_id,
+    )
+    assert m["campaign_funnel"]["value"]["converted"] == int(summary.converted.sum())
+    cost = sum(campaigns.costs.values())
+    assert m["roas"]["value"] == cm.roas(float(summary.revenue.sum()), cost)
+
+
+def test_example_figures_equal_library_calls(example: tuple[Path, dict[str, Any]]) -> None:
+    _, m = example
+    window = {"start": "2024-01-01", "end": "2025-01-01"}
+    orders = pd.read_csv(DATA / "orders.csv", dtype=str)
+    cid, ts = orders["customer"].to_numpy(dtype=str), orders["order_date"].to_numpy(dtype=str)
+    assert m["new_customers"]["value"] == cm.new_customers(cid, ts, **window)
+    assert m["active_customers"]["value"] == cm.active_customers(cid, ts, as_of="2025-07-01")
+    assert _same(
+        m["avg_time_between_purchases"]["value"], cm.avg_time_between_purchases(cid, ts, **window)
+    )
+
+    surveys = pd.read_csv(DATA / "surveys.csv")
+    inside = (surveys["responded_at"] >= "2024-01-01") & (surveys["responded_at"] < "2025-01-01")
+    assert m["nps"]["value"] == cm.nps(surveys["nps_score"][inside])
+    assert m["csat"]["value"] == cm.csat(surveys["csat_score"][inside])
+    quarters = cm.period_key(surveys["responded_at"][inside].to_numpy(dtype=str), "Q")
+    by_quarter = cm.nps(surveys["nps_score"][inside], by=quarters)
+    assert list(m["nps_by_period"]["value"].values()) == by_quarter.values.tolist()
+
+    t = pd.read_csv(DATA / "tickets.csv", dtype=str, keep_default_na=False)
+    stamps = {
+        c: t[c].replace("", "NaT").to_numpy(dtype=str) for c in t.columns if c.endswith("_at")
+    }
+    frt = cm.first_response_time(stamps["opened_at"], stamps["first_response_at"], **window)
+    assert m["first_response_time"]["value"] == frt
+    sla = cm.sla_compliance_rate(
+        stamps["opened_at"],
+        resolved_at=stamps["resolved_at"],
+        due_at=stamps["due_at"],
+        as_of="2025-07-01",
+        **window,
+    )
+    assert m["sla_compliance_rate"]["value"] == sla
+    assert len(m["top_customers"]["value"]["rows"]) == 5
+
+
+def test_html_is_self_contained_with_charts(demo: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = demo
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html
+    assert "http://" not in html
+    assert "https://" not in html
+    assert html.count("<svg") >= 7  # heatmap, NPS, funnel, pipeline, FRT, P(alive), CLV
+    for title in ("Cohort retention", "NPS answers by score", "Campaign funnel"):
+        assert title in html
+
+
+def test_parquet_input_gives_the_same_figures(
+    tmp_path: Path, example: tuple[Path, dict[str, Any]]
+) -> None:
+    frame = pd.read_csv(DATA / "surveys.csv")
+    frame["responded_at"] = pd.to_datetime(frame["responded_at"])
+    frame.to_parquet(tmp_path / "surveys.parquet")
+    args = ["report", "--source", f"surveys={tmp_path / 'surveys.parquet'}"]
+    args += ["--start", "2024-01-01", "--end", "2025-01-01", "--out", str(tmp_path), "--quiet"]
+    assert main(args) == 0
+    _, figures = _read(tmp_path)
+    _, expected = example
+    for name in ("nps", "csat", "ces", "nps_by_agent", "nps_distribution"):
+        assert figures[name] == expected[name]
+
+
+def test_nan_is_written_as_null(tmp_path: Path) -> None:
+    (tmp_path / "s.csv").write_text("responded_at,nps_score\n2024-01-01,9\n", encoding="utf-8")
+    args = ["report", "--source", f"surveys={tmp_path / 's.csv'}", "--metrics"]
+    assert main([*args, "nps_standard_error,nps", "--out", str(tmp_path), "--quiet"]) == 0
+    _, figures = _read(tmp_path)
+    assert figures["nps"]["value"] == 100.0
+    assert figures["nps_standard_error"]["value"] is None  # n < 2: nan
