@@ -171,6 +171,17 @@ def _pairs(
         uniq, codes, n = factorize(cust)
         assert not isinstance(uniq, tuple)
         return np.zeros(n, dtype=np.int64), uniq.astype(np.int64, copy=False), codes, n
+    group_of = np.zeros(int(cust.max()) + 1 if len(cust) else 0, dtype=np.int64)
+    group_of[cust] = groups.codes  # the last record of each customer wins
+    if np.array_equal(group_of[cust], groups.codes):
+        # Each customer sits in one group (the usual acquisition-cohort split): the pairs
+        # are the customers present, found in O(n) without factorising the pairs.
+        present = np.bincount(cust, minlength=len(group_of)) > 0
+        if bool(present.all()):
+            return group_of, np.arange(len(group_of), dtype=np.int64), cust, len(group_of)
+        pair_cust = np.flatnonzero(present).astype(np.int64)
+        pair_of = np.cumsum(present, dtype=np.int64) - 1
+        return group_of[pair_cust], pair_cust, pair_of[cust], len(pair_cust)
     keys, codes, n = factorize((groups.codes, cust))
     assert isinstance(keys, tuple)
     return keys[0], keys[1], codes, n
