@@ -49,3 +49,23 @@ def test_unknown_kind_is_refused() -> None:
         datasets.load_cdnow("full")
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = cm.nope  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"n_customers": float("nan")}, r"n_customers = nan is NaN"),
+        ({"n_customers": [3, 4]}, r"n_customers must be a single number"),
+        ({"n_customers": 2.5}, r"n_customers = 2.5 is not a whole number"),
+        ({"n_customers": -1}, r"n_customers = -1(\.0)? is outside \[0, inf\)"),
+        ({"seed": float("nan")}, r"seed = nan is NaN"),
+    ],
+)
+def test_simulate_bgnbd_refuses_bad_sizes_and_seeds(
+    arguments: dict[str, object], message: str
+) -> None:
+    call = {"n_customers": 10, "seed": 0, **arguments}
+    with pytest.raises(ValueError, match=message):
+        datasets.simulate_bgnbd(
+            call["n_customers"], 0.24, 4.4, 0.79, 2.4, horizon=10, seed=call["seed"]
+        )

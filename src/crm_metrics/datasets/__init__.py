@@ -25,7 +25,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from crm_metrics._validate import (
-    Count,
     Flag,
     Instant,
     Magnitude,
@@ -34,6 +33,7 @@ from crm_metrics._validate import (
     validated,
 )
 from crm_metrics.datasets._synthetic import (
+    _SEED,
     ActivityLog,
     CallLog,
     CampaignLog,
@@ -131,7 +131,7 @@ def load_cdnow(kind: str = "master", *, as_frame: bool = False) -> Any:
         the BG/NBD paper and by ``lifetimes``), with ``master_id`` linking to the master log.
     as_frame : bool, default False
         Return a pandas DataFrame (pandas must be installed) instead of a
-        :class:`TransactionLog` of numpy arrays.
+        [`TransactionLog`][crm_metrics.datasets.TransactionLog] of numpy arrays.
 
     Returns
     -------
@@ -167,7 +167,7 @@ _UNIT_NS = {"W": 7 * 86_400 * 10**9, "D": 86_400 * 10**9, "h": 3_600 * 10**9}
 
 
 @validated(
-    n_customers=Count(),
+    n_customers=_SEED,  # a whole number >= 0, one scalar
     r=Magnitude(positive=True),
     alpha=Magnitude(positive=True),
     a=Magnitude(positive=True),
@@ -177,7 +177,7 @@ _UNIT_NS = {"W": 7 * 86_400 * 10**9, "D": 86_400 * 10**9, "h": 3_600 * 10**9}
     spend=ModelParams(names=("p", "q", "v"), optional=True),
     unit=Option(choices=tuple(_UNIT_NS)),
     start=Instant(optional=False),
-    seed=Count(),
+    seed=_SEED,
 )
 def simulate_bgnbd(
     n_customers: int,

@@ -173,7 +173,7 @@ class StageHistory(_Records):
     Attributes
     ----------
     deal_id : numpy.ndarray of int64
-        The deal (see :class:`DealLog`).
+        The deal (see [`DealLog`][crm_metrics.datasets.DealLog]).
     stage : numpy.ndarray of str
         A non-terminal stage of ``SalesData.stage_order``.
     entered_at : numpy.ndarray of datetime64[ns]
@@ -615,8 +615,9 @@ def simulate_sales(
     Returns
     -------
     SalesData
-        ``deals`` (:class:`DealLog`), ``stages`` (:class:`StageHistory`), ``activities``
-        (:class:`ActivityLog`) and ``stage_order``
+        ``deals`` ([`DealLog`][crm_metrics.datasets.DealLog]), ``stages``
+        ([`StageHistory`][crm_metrics.datasets.StageHistory]), ``activities``
+        ([`ActivityLog`][crm_metrics.datasets.ActivityLog]) and ``stage_order``
         (``("lead", "qualified", "proposal", "negotiation")``).
 
     Raises

@@ -126,7 +126,9 @@ class ReportOptions(BaseModel):
 
 
 class ReportConfig(ReportOptions):
-    """A report on the user's files: :class:`ReportOptions` plus the input files.
+    """A report on the user's files: the options plus the input files.
+
+    Every attribute of [`ReportOptions`][crm_metrics.report.config.ReportOptions], and:
 
     Attributes
     ----------
