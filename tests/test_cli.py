@@ -182,6 +182,22 @@ def test_console_script_in_a_subprocess(tmp_path: Path) -> None:
     assert "give --config FILE or at least one --source" in bad.stderr
 
 
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    # `crm-metrics report --list-metrics | head -1`: the pipe is closed before the listing
+    # is written (the reader is gone while the interpreter starts), so print meets EPIPE.
+    code = "from crm_metrics.cli import main; raise SystemExit(main(['report', '--list-metrics']))"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert child.stdout is not None
+    assert child.stderr is not None
+    child.stdout.close()
+    with child.stderr:
+        errors = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 0, errors
+    assert "Traceback" not in errors
+
+
 def test_cli_is_not_imported_by_the_core() -> None:
     code = "import sys, crm_metrics; print(sorted(m for m in sys.modules if 'crm_metrics.' in m))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -204,6 +204,15 @@ def _list_metrics() -> str:
     return "\n".join(lines)
 
 
+def _print_to_reader(text: str) -> None:
+    """Print ``text``; a reader that stops early (``| head``) is not an error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``crm-metrics`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
 
@@ -232,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = Progress(quiet=args.quiet)
     try:
         if args.command == "report" and args.list_metrics:
-            print(_list_metrics())
+            _print_to_reader(_list_metrics())
             return 0
         if args.command == "demo":
             sources, options = _demo_sources(progress)
