@@ -38,6 +38,7 @@ from . import (
     registry_clv,
     registry_core,
     registry_customer,
+    registry_datasets,
     registry_finance,
     registry_sales,
     registry_satisfaction,
@@ -50,6 +51,7 @@ AREAS = (
     registry_clv,
     registry_core,
     registry_customer,
+    registry_datasets,
     registry_finance,
     registry_sales,
     registry_satisfaction,
@@ -75,7 +77,7 @@ def entries(*kinds: str) -> list[str]:
 
 
 #: Subpackages whose public names are registered as "<prefix>.<name>".
-SUBPACKAGES = ("clv",)
+SUBPACKAGES = ("clv", "datasets")
 
 
 def public_names() -> set[str]:
