@@ -108,11 +108,19 @@ def _math_in(text: str) -> list[str]:
     return [unescape(span).strip()[2:-2] for span in spans]
 
 
+def _resolve(path: str) -> object:
+    """The object a dotted path names: a module (``crm_metrics.report.schema``) or a member."""
+    try:
+        return importlib.import_module(path)
+    except ModuleNotFoundError:
+        module, _, name = path.rpartition(".")
+        return getattr(importlib.import_module(module), name)
+
+
 def _documented_texts() -> dict[str, str]:
     texts = {str(page.relative_to(DOCS)): page.read_text(encoding="utf-8") for page in PAGES}
     for path in PUBLIC:
-        module, _, name = path.rpartition(".")
-        obj = getattr(importlib.import_module(module), name)
+        obj = _resolve(path)
         members = [obj, *(vars(obj).values() if inspect.isclass(obj) else ())]
         for member in members:
             doc = inspect.getdoc(member) if callable(member) or member is obj else None
