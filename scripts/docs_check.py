@@ -41,7 +41,7 @@ PAGES = [
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
-        pass
+        """Log nothing: a line per request would bury the screenshot paths."""
 
 
 @contextlib.contextmanager
