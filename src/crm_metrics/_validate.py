@@ -15,7 +15,6 @@ Inputs are never modified: coercion copies whenever it changes anything.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import inspect
 import numbers
@@ -27,6 +26,19 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
+
+from crm_metrics._coerce import (
+    check_orderable,
+    first_position,
+    is_missing,
+    position,
+    show,
+    to_array,
+    to_datetime_ns,
+    to_float,
+    to_timedelta_ns,
+    value_error,
+)
 
 __all__ = [
     "NS_PER_UNIT",
@@ -74,62 +86,6 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: Bounds of datetime64[ns] (1677-09-21T00:12:43.145224193 .. 2262-04-11T23:47:16.854775807)
-#: in coarser units, as integers counted from 1970 in that unit; coarser inputs outside them
-#: would silently wrap on casting. Integers because numpy's own ns -> D cast of the minimum
-#: overflows, and comparing a coarse array with a datetime64[ns] bound promotes it to ns.
-_NS_BOUNDS: dict[str, tuple[int, int]] = {
-    "Y": (1678 - 1970, 2262 - 1970),
-    "M": ((1677 - 1970) * 12 + 9, (2262 - 1970) * 12 + 3),  # 1677-10 .. 2262-04
-    **{
-        unit: (-((2**63 - 1) // ns), (2**63 - 1) // ns)
-        for unit, ns in {
-            "W": 604_800 * 10**9,
-            "D": 86_400 * 10**9,
-            "h": 3_600 * 10**9,
-            "m": 60 * 10**9,
-            "s": 10**9,
-            "ms": 10**6,
-            "us": 10**3,
-            "ns": 1,
-        }.items()
-    },
-}
-
-
-# --------------------------------------------------------------------------- messages
-def _position(index: tuple[int, ...]) -> str:
-    """``[i]`` / ``[i, j]`` for an array position, empty for a 0-d value."""
-    if not index:
-        return ""
-    return "[" + ", ".join(str(i) for i in index) + "]"
-
-
-def _first(mask: NDArray[np.bool_]) -> tuple[int, ...]:
-    """Position of the first True element of ``mask`` (row-major)."""
-    flat = int(np.argmax(mask.ravel()))
-    return tuple(int(i) for i in np.unravel_index(flat, mask.shape))
-
-
-def _show(value: Any) -> str:
-    """A short, readable rendering of one offending element."""
-    if isinstance(value, (np.datetime64, np.timedelta64)):
-        return str(value)  # .item() would give None for NaT and an int for ns values
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value)
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _value_error(name: str, arr: NDArray[Any], bad: NDArray[np.bool_], rule: str) -> ValueError:
-    """``ValueError`` naming ``name``, the first position where ``bad`` holds, and ``rule``."""
-    pos = _first(bad)
-    return ValueError(f"{name}{_position(pos)} = {_show(arr[pos])} {rule}")
-
 
 def _length_error(name: str, n: int, ref_name: str, n_ref: int) -> ValueError:
     return ValueError(
@@ -138,84 +94,18 @@ def _length_error(name: str, n: int, ref_name: str, n_ref: int) -> ValueError:
     )
 
 
-# --------------------------------------------------------------------------- array-likes
-#: Python scalars that numpy may hold in a 0-d object array and a rule can still judge.
-_SCALARS = (numbers.Number, str, bytes, datetime.date, datetime.timedelta)
-
-
-def _to_numpy(name: str, value: Any) -> NDArray[Any]:
-    """Array-like (list, tuple, numpy, pandas or polars Series) to a numpy array, no copy."""
-    if value is None:
-        raise TypeError(f"{name} is required, got None")
-    if isinstance(value, (dict, set, frozenset)) or callable(value):
-        raise TypeError(f"{name} must be array-like, got {type(value).__name__}")
-    dtype = getattr(value, "dtype", None)
-    to_numpy = getattr(value, "to_numpy", None)
-    if to_numpy is not None and not isinstance(value, np.ndarray):
-        if getattr(dtype, "tz", None) is not None:
-            # tz-aware pandas (Series or DatetimeIndex): convert to naive UTC (METRICS.md §0.4)
-            naive = value.dt.tz_convert(None) if hasattr(value, "dt") else value.tz_convert(None)
-            return np.asarray(naive.to_numpy())
-        kind = getattr(dtype, "kind", "O")
-        if not isinstance(dtype, np.dtype) and kind == "b":
-            # pandas nullable booleans stay booleans (never numbers); <NA> becomes None
-            obj = np.asarray(to_numpy(dtype=object, na_value=None))
-            return obj if _is_none(obj).any() else obj.astype(bool)
-        if not isinstance(dtype, np.dtype) and kind in "iuf":
-            # pandas nullable extension arrays: <NA> becomes NaN and is then judged by the rule
-            return np.asarray(to_numpy(dtype="float64", na_value=np.nan))
-        if not isinstance(dtype, np.dtype) and kind == "O" and hasattr(value, "array"):
-            # pandas extension arrays of objects (string, category): <NA> becomes None
-            return np.asarray(to_numpy(dtype=object, na_value=None))
-        return np.asarray(to_numpy())
-    try:
-        arr = np.asarray(value)
-    except (ValueError, TypeError) as exc:  # ragged nesting and the like
-        raise TypeError(f"{name} must be array-like: {exc}") from None
-    if arr.dtype.kind == "O" and arr.ndim == 0 and not isinstance(value, _SCALARS):
-        raise TypeError(f"{name} must be array-like, got {type(value).__name__}")
-    return arr
-
-
-def _numeric(name: str, value: Any) -> NDArray[np.float64]:
-    """Coerce to float64, refusing booleans, strings, dates and other non-numbers."""
-    arr = _to_numpy(name, value)
-    kind = arr.dtype.kind
-    if kind == "b":
-        raise TypeError(f"{name} must be numeric, got booleans")
-    if kind in "iuf":
-        return arr.astype(np.float64, copy=False)
-    if kind == "O":
-        # astype would read True as 1.0 and parse "2.5": refuse booleans and strings first
-        is_bad = np.frompyfunc(lambda v: isinstance(v, (bool, np.bool_, str, bytes)), 1, 1)
-        bad = np.asarray(is_bad(arr), dtype=bool)
-        if bad.any():
-            pos = _first(bad)
-            raise TypeError(f"{name}{_position(pos)} = {_show(arr[pos])} is not a number")
-        try:
-            return arr.astype(np.float64)
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-
-
-def _is_none(arr: NDArray[Any]) -> NDArray[np.bool_]:
-    """Element-wise ``x is None`` for an object array."""
-    return np.asarray(np.equal(arr, np.asarray(None, dtype=object)), dtype=bool)
-
-
 def _finite_numbers(
     name: str, value: Any, event: bool, what: str
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """float64 values and their NaN mask; infinities refused, NaN refused in record inputs."""
-    arr = _numeric(name, value)
+    arr = to_float(name, value)
     _check_ndim(name, arr, event)
     missing = np.isnan(arr)
     if event and missing.any():
-        raise _value_error(name, arr, missing, "is NaN; record inputs may not be missing")
+        raise value_error(name, arr, missing, "is NaN; record inputs may not be missing")
     infinite = np.isinf(arr)
     if infinite.any():
-        raise _value_error(name, arr, infinite, f"is infinite; {what} must be finite")
+        raise value_error(name, arr, infinite, f"is infinite; {what} must be finite")
     return arr, missing
 
 
@@ -272,9 +162,9 @@ def _corrupt_first(valid: Any, replacement: Any) -> Any:
 class Real(Rule):
     """Any real number.
 
-    Aggregate inputs (``event=False``) accept NaN and infinities and propagate them.
-    Record-aligned inputs (``event=True``: a series or one value per record) must be 1-D
-    and finite.
+    Aggregate inputs (``event=False``) accept NaN and propagate it; infinities are refused
+    (a result is never infinite). Record-aligned inputs (``event=True``: a series or one
+    value per record) must be 1-D and finite.
     """
 
     event: bool = False
@@ -283,17 +173,20 @@ class Real(Rule):
         return not self.event
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
+        if np.isinf(arr).any():
+            raise value_error(name, arr, np.isinf(arr), "is infinite; numbers must be finite")
         if self.event:
             _check_ndim(name, arr, True)
             bad = ~np.isfinite(arr)
             if bad.any():
-                raise _value_error(name, arr, bad, "is not finite; record inputs must be set")
+                raise value_error(name, arr, bad, "is not finite; record inputs must be set")
         return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
         yield _corrupt_first(valid, "abc")
         yield True  # booleans are not numbers here (a list mixing them would upcast silently)
+        yield _corrupt_first(valid, float("inf"))
         if self.event:
             yield _corrupt_first(valid, float("nan"))
 
@@ -305,16 +198,21 @@ class Flags(Rule):
     event: bool = True
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.bool_]:
-        arr = _to_numpy(name, value)
+        arr = to_array(name, value)
         _check_ndim(name, arr, self.event)
         if arr.dtype.kind == "b":
             return arr
+        if arr.dtype.kind == "O":
+            missing = is_missing(arr)
+            if missing.any():
+                raise value_error(name, arr, missing, "is missing; a flag must be True or False")
+            arr = to_float(name, arr)  # booleans and 0/1 numbers; other kinds are named
         if arr.dtype.kind not in "iuf":
             raise TypeError(f"{name} must be booleans (or 0/1), got dtype {arr.dtype}")
         with np.errstate(invalid="ignore"):
             bad = (arr != 0) & (arr != 1)
         if bad.any():
-            raise _value_error(name, arr, bad, "is not a flag; use True/False or 1/0")
+            raise value_error(name, arr, bad, "is not a flag; use True/False or 1/0")
         return np.asarray(arr == 1, dtype=bool)
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -345,13 +243,13 @@ class Count(Rule):
             below = arr < self.minimum
             if below.any():
                 rule = "is negative; a count must be >= 0" if self.minimum == 0 else ""
-                raise _value_error(name, arr, below, rule or f"is below the minimum {self.minimum}")
+                raise value_error(name, arr, below, rule or f"is below the minimum {self.minimum}")
             if self.event and (arr >= 2.0**63).any():
-                raise _value_error(name, arr, arr >= 2.0**63, "is too large for an int64 count")
+                raise value_error(name, arr, arr >= 2.0**63, "is too large for an int64 count")
             fractional = np.floor(arr) != arr
             fractional &= ~missing
             if fractional.any():
-                raise _value_error(name, arr, fractional, "is not a whole number; counts are whole")
+                raise value_error(name, arr, fractional, "is not a whole number; counts are whole")
             if self.le is not None:
                 base = done[self.le]
                 try:
@@ -363,10 +261,10 @@ class Count(Rule):
                     ) from None
                 over = num_b > base_b
                 if over.any():
-                    pos = _first(over)
+                    pos = first_position(over)
                     raise ValueError(
-                        f"{name}{_position(pos)} = {_show(num_b[pos])} exceeds "
-                        f"{self.le}{_position(pos)} = {_show(base_b[pos])}; "
+                        f"{name}{position(pos)} = {show(num_b[pos])} exceeds "
+                        f"{self.le}{position(pos)} = {show(base_b[pos])}; "
                         f"{name} is a subset of {self.le}"
                     )
         return arr.astype(np.int64) if self.event else arr
@@ -398,7 +296,7 @@ class Money(Rule):
         arr, _ = _finite_numbers(name, value, self.event, "money")
         with np.errstate(invalid="ignore"):
             if not self.signed and (arr < 0).any():
-                raise _value_error(name, arr, arr < 0, "is negative; this amount must be >= 0")
+                raise value_error(name, arr, arr < 0, "is negative; this amount must be >= 0")
         return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -447,24 +345,24 @@ class Scores(Rule):
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.int64]:
         lo, hi = done[self.scale] if isinstance(self.scale, str) else self.scale
         off_scale = f"is outside the scale {lo}..{hi}"
-        raw = _to_numpy(name, value)
+        raw = to_array(name, value)
         if raw.dtype.kind in "iu":  # integers: one min/max pass, no float copy
             _check_ndim(name, raw, self.event)
             if raw.size and (raw.min() < lo or raw.max() > hi):
-                raise _value_error(name, raw, (raw < lo) | (raw > hi), off_scale)
+                raise value_error(name, raw, (raw < lo) | (raw > hi), off_scale)
             return raw.astype(np.int64, copy=False)
-        arr = _numeric(name, raw)
+        arr = to_float(name, raw)
         _check_ndim(name, arr, self.event)
         with np.errstate(invalid="ignore"):
             missing = np.isnan(arr)
             if missing.any():
-                raise _value_error(name, arr, missing, "is NaN; survey scores may not be missing")
+                raise value_error(name, arr, missing, "is NaN; survey scores may not be missing")
             outside = (arr < lo) | (arr > hi)
             if outside.any():
-                raise _value_error(name, arr, outside, off_scale)
+                raise value_error(name, arr, outside, off_scale)
             fractional = np.floor(arr) != arr
             if fractional.any():
-                raise _value_error(name, arr, fractional, "is not a whole number")
+                raise value_error(name, arr, fractional, "is not a whole number")
         return arr.astype(np.int64)
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -488,11 +386,11 @@ class MeanScore(Rule):
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
         lo, hi = done[self.scale]
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
         with np.errstate(invalid="ignore"):
             outside = (arr < lo) | (arr > hi) | np.isinf(arr)
         if outside.any():
-            raise _value_error(name, arr, outside, f"is outside the scale {lo}..{hi}")
+            raise value_error(name, arr, outside, f"is outside the scale {lo}..{hi}")
         return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -527,7 +425,7 @@ class TzOffset(Rule):
     """Hours between the local calendar and UTC: one finite number in -24..24."""
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> float:
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
         if arr.ndim != 0:
             raise ValueError(f"{name} must be a single number of hours, got shape {arr.shape}")
         hours = float(arr)
@@ -573,15 +471,16 @@ class Frequency(Option):
 
 
 def _keys_array(name: str, value: Any) -> NDArray[Any]:
-    arr = _to_numpy(name, value)
+    arr = to_array(name, value)
     _check_ndim(name, arr, True)
     kind = arr.dtype.kind
     if kind == "f" and np.isnan(arr).any():
-        raise _value_error(name, arr, np.isnan(arr), "is NaN; group keys may not be missing")
+        raise value_error(name, arr, np.isnan(arr), "is NaN; group keys may not be missing")
     if kind == "O":
-        missing = _is_none(arr) | (arr != arr)
+        missing = is_missing(arr)
         if missing.any():
-            raise _value_error(name, arr, missing, "is missing; group keys may not be None or NaN")
+            raise value_error(name, arr, missing, "is missing; group keys may not be None or NaN")
+        check_orderable(name, arr)
     if kind in "cV":
         raise TypeError(f"{name} must hold sortable keys, got dtype {arr.dtype}")
     return arr
@@ -592,6 +491,20 @@ def _is_multikey(value: Any) -> bool:
         isinstance(value, tuple)
         and len(value) > 0
         and all(hasattr(part, "__len__") and not isinstance(part, (str, bytes)) for part in value)
+    )
+
+
+def _is_list_of_columns(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) > 1
+        and all(isinstance(part, np.ndarray) or _library_column(part) for part in value)
+    )
+
+
+def _library_column(part: Any) -> bool:
+    return type(part).__module__.split(".", 1)[0] in ("pandas", "polars", "pyarrow") and hasattr(
+        part, "__len__"
     )
 
 
@@ -612,6 +525,11 @@ class Keys(Rule):
             if self.optional:
                 return None
             raise TypeError(f"{name} is required, got None")
+        if self.multi and _is_list_of_columns(value):
+            raise TypeError(
+                f"{name} is a list of {len(value)} arrays; for a multi-key pass a tuple "
+                f"({name}=(a, b)), so that a list is always one key per record"
+            )
         if self.multi and _is_multikey(value):
             parts = tuple(_keys_array(f"{name}[{i}]", part) for i, part in enumerate(value))
             for i, part in enumerate(parts[1:], start=1):
@@ -635,84 +553,6 @@ class Keys(Rule):
         yield np.zeros((max(n, 1), 2))
 
 
-def _parse_iso(name: str, arr: NDArray[Any]) -> NDArray[np.datetime64]:
-    """ISO-8601 strings to datetime64[ns]; the first unparseable string is named.
-
-    numpy also reads ``"today"``, ``"now"`` and ``""``; they are refused, because the first
-    two depend on the wall clock and the last hides a missing value (write ``"NaT"``).
-    """
-    if arr.size:
-        stripped = np.char.lower(np.char.strip(arr))
-        vague = (stripped == "today") | (stripped == "now") | (stripped == "")
-        if vague.any():
-            raise _value_error(
-                name, arr, vague, "is not a timestamp; write an ISO-8601 time, or 'NaT'"
-            )
-    try:
-        with warnings.catch_warnings():
-            # numpy warns, then converts to UTC, for strings with an explicit offset
-            warnings.simplefilter("ignore", UserWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return arr.astype("datetime64[ns]")
-    except (ValueError, OverflowError):
-        pass
-    # Error path only: bisect to the first string that does not parse (log n conversions).
-    flat = arr.reshape(-1)  # a 0-d string (an Instant) has no len()
-    lo, hi = 0, len(flat) - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                flat[lo : mid + 1].astype("datetime64[ns]")
-            lo = mid + 1
-        except (ValueError, OverflowError):
-            hi = mid
-    pos = tuple(int(i) for i in np.unravel_index(lo, arr.shape)) if arr.ndim else ()
-    raise ValueError(
-        f"{name}{_position(pos)} = {_show(flat[lo])} is not an ISO-8601 timestamp "
-        "(YYYY-MM-DD[Thh:mm:ss]); other formats are never guessed, parse them first"
-    )
-
-
-def _timestamps(name: str, value: Any) -> NDArray[np.datetime64]:
-    arr = _to_numpy(name, value)
-    kind = arr.dtype.kind
-    if arr.size == 0 and kind == "f":  # an empty list arrives as float64: no records, no guess
-        return np.zeros(arr.shape, dtype="datetime64[ns]")
-    if kind == "M":
-        unit, step = np.datetime_data(arr.dtype)
-        if unit in _NS_BOUNDS and (unit, step) != ("ns", 1):
-            # compare integers in the input's own unit: a cast to ns would wrap silently
-            lo, hi = _NS_BOUNDS[unit]
-            n = arr.view(np.int64)
-            outside = ~np.isnat(arr) & ((n < -(-lo // step)) | (n > hi // step))
-            if outside.any():
-                raise _value_error(name, arr, outside, "is outside the datetime64[ns] range")
-        return arr.astype("datetime64[ns]", copy=False)
-    if kind in "US":
-        return _parse_iso(name, arr.astype(str, copy=False).reshape(arr.shape))
-    if kind == "O":
-        if _is_none(arr).any():
-            raise _value_error(name, arr, _is_none(arr), "is None; use NaT")
-        is_number = np.frompyfunc(lambda v: isinstance(v, (int, float, np.number, np.bool_)), 1, 1)
-        numbers_ = np.asarray(is_number(arr), dtype=bool)
-        if numbers_.any():  # astype would read them as nanoseconds
-            pos = _first(numbers_)
-            raise TypeError(
-                f"{name}{_position(pos)} = {_show(arr[pos])} is a number, not a timestamp; "
-                "numbers are refused because their unit would be a guess"
-            )
-        try:
-            return arr.astype("datetime64[ns]")
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(
-        f"{name} must be datetime64 values or ISO-8601 strings, got dtype {arr.dtype}; "
-        "numbers are refused because their unit would be a guess"
-    )
-
-
 @dataclass(frozen=True)
 class Timestamps(Rule):
     """Record-aligned timestamps as datetime64[ns] (naive UTC); NaT only if ``nat_ok``.
@@ -727,18 +567,18 @@ class Timestamps(Rule):
     since: str | None = None
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.datetime64]:
-        arr = _timestamps(name, value)
+        arr = to_datetime_ns(name, value)
         _check_ndim(name, arr, True)
         if not self.nat_ok and np.isnat(arr).any():
-            raise _value_error(name, arr, np.isnat(arr), "is NaT; this timestamp must be set")
+            raise value_error(name, arr, np.isnat(arr), "is NaT; this timestamp must be set")
         begin = done.get(self.since) if self.since else None
         if begin is not None and len(begin) == len(arr):  # unequal lengths are named later
             early = arr < begin  # NaT compares False on either side
             if early.any():
-                pos = _first(early)
+                pos = first_position(early)
                 raise ValueError(
-                    f"{name}{_position(pos)} = {_show(arr[pos])} is earlier than "
-                    f"{self.since}{_position(pos)} = {_show(begin[pos])}; "
+                    f"{name}{position(pos)} = {show(arr[pos])} is earlier than "
+                    f"{self.since}{position(pos)} = {show(begin[pos])}; "
                     "an end may not precede its start"
                 )
         return arr
@@ -767,7 +607,7 @@ class Instant(Rule):
             if self.optional:
                 return None
             raise TypeError(f"{name} is required, got None")
-        arr = _timestamps(name, value)
+        arr = to_datetime_ns(name, value)
         if arr.ndim != 0:
             raise ValueError(
                 f"{name} must be a single timestamp, got an array of shape {arr.shape}"
@@ -822,21 +662,17 @@ class Duration(Rule):
     event: bool = False
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
-        arr = _to_numpy(name, value)
-        if arr.dtype.kind == "m":
-            if np.isnat(arr).any():
-                raise _value_error(name, arr, np.isnat(arr), "is NaT; a duration must be set")
-            ns = arr.astype("timedelta64[ns]").astype(np.int64).astype(np.float64)
-        else:
-            ns = _numeric(name, arr) * float(NS_PER_UNIT[done[self.unit]])
+        arr = to_array(name, value)
+        ns = to_timedelta_ns(name, arr, NS_PER_UNIT[done[self.unit]])
         _check_ndim(name, ns, self.event)
         with np.errstate(invalid="ignore"):
             if np.isnan(ns).any():
-                raise _value_error(name, arr, np.isnan(ns), "is NaN; a duration must be set")
+                what = "NaT" if arr.dtype.kind == "m" else "NaN"
+                raise value_error(name, arr, np.isnan(ns), f"is {what}; a duration must be set")
             if np.isinf(ns).any():
-                raise _value_error(name, arr, np.isinf(ns), "is infinite")
+                raise value_error(name, arr, np.isinf(ns), "is infinite")
             if (ns < 0).any():
-                raise _value_error(name, arr, ns < 0, "is negative; a duration must be >= 0")
+                raise value_error(name, arr, ns < 0, "is negative; a duration must be >= 0")
         return ns
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -854,11 +690,11 @@ class Fraction(Rule):
         return True
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
         with np.errstate(invalid="ignore"):
             outside = (arr < 0) | (arr > 1) | np.isinf(arr)
         if outside.any():
-            raise _value_error(name, arr, outside, "is outside 0..1; give a fraction, not percent")
+            raise value_error(name, arr, outside, "is outside 0..1; give a fraction, not percent")
         return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -876,9 +712,9 @@ def _label_list(name: str, value: Any) -> tuple[Any, ...]:
         raise ValueError(f"{name} is empty; it needs at least one label")
     for i, label in enumerate(labels):
         if label is None or (isinstance(label, float) and label != label):
-            raise ValueError(f"{name}[{i}] = {_show(label)} is missing; labels must be set")
+            raise ValueError(f"{name}[{i}] = {show(label)} is missing; labels must be set")
         if label in labels[:i]:
-            raise ValueError(f"{name}[{i}] = {_show(label)} is repeated; labels must be distinct")
+            raise ValueError(f"{name}[{i}] = {show(label)} is repeated; labels must be distinct")
     return labels
 
 
@@ -909,15 +745,15 @@ class LabelProbabilities(Rule):
             [isinstance(p, numbers.Real) and not isinstance(p, bool) for p in probs], dtype=bool
         )
         if not numeric.all():
-            pos = _first(~numeric)[0]
-            raise TypeError(f"{name}[{labels[pos]!r}] = {_show(probs[pos])} is not a number")
+            pos = first_position(~numeric)[0]
+            raise TypeError(f"{name}[{labels[pos]!r}] = {show(probs[pos])} is not a number")
         p = probs.astype(np.float64)
         with np.errstate(invalid="ignore"):
             bad = ~((p >= 0) & (p <= 1))  # NaN is bad too
         if bad.any():
-            pos = _first(bad)[0]
+            pos = first_position(bad)[0]
             raise ValueError(
-                f"{name}[{labels[pos]!r}] = {_show(p[pos])} is not a probability in 0..1"
+                f"{name}[{labels[pos]!r}] = {show(p[pos])} is not a probability in 0..1"
             )
         return dict(zip(labels, p.tolist(), strict=True))
 
@@ -969,13 +805,13 @@ class Labels(Rule):
             except (TypeError, ValueError):  # labels of another kind: nothing matches
                 pass
         if not found.all():
-            listed = ", ".join(_show(c) for c in labels)
+            listed = ", ".join(show(c) for c in labels)
             where = (
                 f"is not a label of {self.choices} ({listed})"
                 if isinstance(self.choices, str)
                 else f"is not one of {listed}"
             )
-            raise _value_error(name, arr, ~found, where)
+            raise value_error(name, arr, ~found, where)
         return order[idx].astype(np.int64, copy=False)
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -1050,10 +886,10 @@ class SkippableMoney(Rule):
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64] | None:
         if value is None:
             return None
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
         _check_ndim(name, arr, True)
         if np.isinf(arr).any():
-            raise _value_error(name, arr, np.isinf(arr), "is infinite; money must be finite")
+            raise value_error(name, arr, np.isinf(arr), "is infinite; money must be finite")
         return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -1096,46 +932,46 @@ class Magnitude(Rule):
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
         if value is None and self.optional:
             return None
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
         _check_ndim(name, arr, self.event)
         with np.errstate(invalid="ignore"):
             missing = np.isnan(arr)
             if self.event and missing.any():
-                raise _value_error(name, arr, missing, "is NaN; record inputs may not be missing")
+                raise value_error(name, arr, missing, "is NaN; record inputs may not be missing")
             if np.isinf(arr).any():
-                raise _value_error(name, arr, np.isinf(arr), "is infinite; it must be finite")
+                raise value_error(name, arr, np.isinf(arr), "is infinite; it must be finite")
             if (arr < 0).any():
-                raise _value_error(name, arr, arr < 0, "is negative; it must be >= 0")
+                raise value_error(name, arr, arr < 0, "is negative; it must be >= 0")
             if self.positive and (arr == 0).any():
-                raise _value_error(name, arr, arr == 0, "is 0; it must be > 0")
+                raise value_error(name, arr, arr == 0, "is 0; it must be > 0")
             if self.le is not None and done.get(self.le) is not None:
                 mine, base = self._partner(name, arr, self.le, done)
                 over = mine > base
                 if over.any():
-                    pos = _first(over)
+                    pos = first_position(over)
                     raise ValueError(
-                        f"{name}{_position(pos)} = {_show(mine[pos])} exceeds "
-                        f"{self.le}{_position(pos)} = {_show(base[pos])}; "
+                        f"{name}{position(pos)} = {show(mine[pos])} exceeds "
+                        f"{self.le}{position(pos)} = {show(base[pos])}; "
                         f"{name} may not be larger than {self.le}"
                     )
             if self.zero_with is not None:
                 mine, count = self._partner(name, arr, self.zero_with, done)
                 bad = (count == 0) & (mine != 0) & ~np.isnan(mine)
                 if bad.any():
-                    pos = _first(bad)
+                    pos = first_position(bad)
                     raise ValueError(
-                        f"{name}{_position(pos)} = {_show(mine[pos])} is not 0 although "
-                        f"{self.zero_with}{_position(pos)} = 0; without a repeat purchase "
+                        f"{name}{position(pos)} = {show(mine[pos])} is not 0 although "
+                        f"{self.zero_with}{position(pos)} = 0; without a repeat purchase "
                         f"{name} must be 0"
                     )
             if self.positive_with is not None:
                 mine, count = self._partner(name, arr, self.positive_with, done)
                 bad = (count > 0) & (mine <= 0)
                 if bad.any():
-                    pos = _first(bad)
+                    pos = first_position(bad)
                     raise ValueError(
-                        f"{name}{_position(pos)} = {_show(mine[pos])} is not positive although "
-                        f"{self.positive_with}{_position(pos)} = {_show(count[pos])} > 0; "
+                        f"{name}{position(pos)} = {show(mine[pos])} is not positive although "
+                        f"{self.positive_with}{position(pos)} = {show(count[pos])} > 0; "
                         "the spend model needs a positive mean spend for every repeat customer"
                     )
         return arr
@@ -1191,7 +1027,7 @@ class ModelParams(Rule):
         out: dict[str, float] = {}
         for key, v in raw.items():
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.floating)):
-                raise TypeError(f"{name}[{key!r}] = {_show(v)} is not a number")
+                raise TypeError(f"{name}[{key!r}] = {show(v)} is not a number")
             x = float(v)
             if not (np.isfinite(x) and x > 0):
                 raise ValueError(f"{name}[{key!r}] = {x!r} must be a finite number > 0")
@@ -1301,9 +1137,9 @@ class ImpliedFlags(Flags):
         if len(arr) == len(base):  # unequal lengths are reported by the decorator
             bad = arr & ~base
             if bad.any():
-                pos = _first(bad)
+                pos = first_position(bad)
                 raise ValueError(
-                    f"{name}{_position(pos)} = True but {self.requires}{_position(pos)} = False; "
+                    f"{name}{position(pos)} = True but {self.requires}{position(pos)} = False; "
                     f"{name} implies {self.requires} (funnel flags must be monotone)"
                 )
         return arr
@@ -1315,6 +1151,13 @@ class ImpliedFlags(Flags):
             broken = np.asarray(valid, dtype=bool).copy()
             broken[int(np.argmax(~base))] = True
             yield broken
+
+
+def _exceeds(part: NDArray[np.float64], whole: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """``part > whole`` beyond the rounding of a float sum (0.1 + 0.2 is not more than 0.3)."""
+    with np.errstate(invalid="ignore"):
+        slack = 8 * np.finfo(np.float64).eps * np.maximum(np.abs(part), np.abs(whole))
+        return np.asarray(part > whole + slack)
 
 
 def _total(names: tuple[str, ...], done: Mapping[str, Any]) -> Any:
@@ -1359,23 +1202,23 @@ class Bounded(Rule):
                 part, whole = np.broadcast_arrays(
                     arr + _total(self.with_, done), _total(self.within, done)
                 )
-                over = part > whole
+                over = _exceeds(part, whole)
                 if over.any():
-                    pos = _first(over)
+                    pos = first_position(over)
                     lhs = " + ".join((name, *self.with_))
                     raise ValueError(
-                        f"{name}{_position(pos)} = {_show(np.broadcast_to(arr, over.shape)[pos])} "
-                        f"makes {lhs} = {_show(part[pos])} exceed {' + '.join(self.within)} = "
-                        f"{_show(whole[pos])}; it is a part of {' + '.join(self.within)}"
+                        f"{name}{position(pos)} = {show(np.broadcast_to(arr, over.shape)[pos])} "
+                        f"makes {lhs} = {show(part[pos])} exceed {' + '.join(self.within)} = "
+                        f"{show(whole[pos])}; it is a part of {' + '.join(self.within)}"
                     )
             for other in self.covers:
                 this, sub = np.broadcast_arrays(arr, done[other])
                 below = this < sub
                 if below.any():
-                    pos = _first(below)
+                    pos = first_position(below)
                     raise ValueError(
-                        f"{name}{_position(pos)} = {_show(this[pos])} is less than "
-                        f"{other}{_position(pos)} = {_show(sub[pos])}; {other} is a part of {name}"
+                        f"{name}{position(pos)} = {show(this[pos])} is less than "
+                        f"{other}{position(pos)} = {show(sub[pos])}; {other} is a part of {name}"
                     )
         except ValueError as exc:
             if "broadcast" not in str(exc) or "shape mismatch" not in str(exc):
@@ -1432,22 +1275,22 @@ class Interval(Rule):
         return f"{left}{num(self.lo)}, {num(self.hi)}{right}"
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
         if self.scalar and arr.ndim != 0:
             raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
         with np.errstate(invalid="ignore"):
             missing = np.isnan(arr)
             if self.scalar and missing.any():
-                raise _value_error(name, arr, missing, "is NaN; this option must be set")
+                raise value_error(name, arr, missing, "is NaN; this option must be set")
             low = (arr <= self.lo) if self.lo_open else (arr < self.lo)
             high = (arr >= self.hi) if self.hi_open else (arr > self.hi)
             outside = low | high | np.isinf(arr)
             if outside.any():
-                raise _value_error(name, arr, outside, f"is outside {self._describe()}")
+                raise value_error(name, arr, outside, f"is outside {self._describe()}")
             if self.integer:
                 fractional = (np.floor(arr) != arr) & ~missing
                 if fractional.any():
-                    raise _value_error(name, arr, fractional, "is not a whole number")
+                    raise value_error(name, arr, fractional, "is not a whole number")
         if self.scalar:
             return int(arr) if self.integer else float(arr)
         return arr
@@ -1501,12 +1344,12 @@ class NonNegative(Rule):
         return True
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
-        arr = _numeric(name, value)
+        arr = to_float(name, value)
         with np.errstate(invalid="ignore"):
             if np.isinf(arr).any():
-                raise _value_error(name, arr, np.isinf(arr), "is infinite; it must be finite")
+                raise value_error(name, arr, np.isinf(arr), "is infinite; it must be finite")
             if (arr < 0).any():
-                raise _value_error(name, arr, arr < 0, "is negative; it must be >= 0")
+                raise value_error(name, arr, arr < 0, "is negative; it must be >= 0")
         return arr
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
@@ -1545,18 +1388,18 @@ class Part(Rule):
                 value_b, net_b, base_b = np.broadcast_arrays(arr, net, base)
                 low = value_b < net_b
                 if low.any():
-                    pos = _first(low)
+                    pos = first_position(low)
                     raise ValueError(
-                        f"{name}{_position(pos)} = {_show(value_b[pos])} is less than "
-                        f"{self.net_of}{_position(pos)} = {_show(net_b[pos])}; "
+                        f"{name}{position(pos)} = {show(value_b[pos])} is less than "
+                        f"{self.net_of}{position(pos)} = {show(net_b[pos])}; "
                         f"{name} - {self.net_of} would be negative"
                     )
-                high = value_b - net_b > base_b
+                high = _exceeds(value_b - net_b, base_b)
                 rule = f"minus {self.net_of} exceeds {self.of}"
             else:
                 others = sum((np.asarray(done[p], dtype=np.float64) for p in self.plus), 0.0)
                 value_b, others_b, base_b = np.broadcast_arrays(arr, others, base)
-                high = value_b + others_b > base_b
+                high = _exceeds(value_b + others_b, base_b)
                 rule = f"plus {' + '.join(self.plus)} exceeds {self.of}" if self.plus else ""
                 rule = rule or f"exceeds {self.of}"
         except ValueError as exc:
@@ -1567,10 +1410,10 @@ class Part(Rule):
                 "do not broadcast together"
             ) from None
         if high.any():
-            pos = _first(high)
+            pos = first_position(high)
             raise ValueError(
-                f"{name}{_position(pos)} = {_show(value_b[pos])} {rule}"
-                f"{_position(pos)} = {_show(base_b[pos])}; {name} is a part of {self.of}"
+                f"{name}{position(pos)} = {show(value_b[pos])} {rule}"
+                f"{position(pos)} = {show(base_b[pos])}; {name} is a part of {self.of}"
             )
         return arr
 
@@ -1671,7 +1514,7 @@ class DistinctPairs(Keys):
         repeated = np.zeros(len(arr), dtype=bool)
         repeated[order[1:][code[order][1:] == code[order][:-1]]] = True
         if repeated.any():
-            raise _value_error(
+            raise value_error(
                 name, arr, repeated, f"repeats a ({self.with_}, {name}) pair; one row per pair"
             )
         return arr
