@@ -270,7 +270,8 @@ ENTRIES: dict[str, Entry] = {
         filtered=True,
         example={**CALLS, "wait": [10, 3, 60], "method": "positive"},
         options=options(
-            threshold=thresholds, method=st.sampled_from(["offered", "answered", "positive"])
+            threshold=thresholds,
+            method=st.sampled_from(["offered", "answered", "positive", "ignored"]),
         ),
         records=tickets("queued_at", "answered_at", "wait"),
         bounds=FRACTION,
