@@ -86,11 +86,15 @@ from crm_metrics.customer import (
 )
 from crm_metrics.finance import (
     BeforeAfter,
+    BinomialTest,
+    EqualProportionsTest,
     ProportionCI,
     TwoProportionTest,
     before_after,
+    binomial_test,
     compound_growth_rate,
     customer_profitability,
+    equal_proportions_test,
     forecast_accuracy,
     gross_margin,
     gross_profit,
@@ -185,8 +189,10 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "BeforeAfter",
+    "BinomialTest",
     "CampaignSummary",
     "CohortMatrix",
+    "EqualProportionsTest",
     "Grouped",
     "MRRMovements",
     "NPSBreakdown",
@@ -208,6 +214,7 @@ __all__ = [
     "avg_time_between_purchases",
     "avg_time_between_purchases_from_counts",
     "before_after",
+    "binomial_test",
     "cac_payback_periods",
     "call_to_opportunity_rate",
     "calls_per_day",
@@ -252,6 +259,7 @@ __all__ = [
     "email_click_rate",
     "email_list_growth_rate",
     "email_open_rate",
+    "equal_proportions_test",
     "escalation_rate",
     "first_contact_resolution_rate",
     "first_contact_resolution_rate_from_counts",
