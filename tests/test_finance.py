@@ -284,7 +284,7 @@ def test_unaligned_rule() -> None:
     assert list(rule.aligned(np.array([1.0]))) == []
 
 
-# --------------------------------------------------------------------------- more intervals, exact tests
+# ---------------------------------------------------------------- more intervals, exact tests
 # Reference bounds from statsmodels 0.15.0 (scipy 1.17.1, numpy 2.4.6), produced outside the
 # project's environment with statsmodels.stats.proportion.proportion_confint(successes, trials,
 # alpha=1 - confidence, method=m) for m in "beta", "agresti_coull", "jeffreys", "wilson",
@@ -544,7 +544,7 @@ def test_binomial_test_hand_cases() -> None:
     assert np.isnan(t.p_value[1])
     with pytest.raises(ValueError, match=r"p0 = 1.5 is outside \[0, 1\]"):
         cm.binomial_test(1, 2, p0=1.5)
-    with pytest.raises(ValueError, match="alternative = 'two.sided' is not a known option"):
+    with pytest.raises(ValueError, match=r"alternative = 'two\.sided' is not a known option"):
         cm.binomial_test(1, 2, alternative="two.sided")
 
 

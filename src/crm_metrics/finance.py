@@ -1158,7 +1158,7 @@ def two_proportion_test(
     return TwoProportionTest(as_result(z), as_result(p_value), as_result(lift))
 
 
-# --------------------------------------------------------------------------- exact and k-group tests
+# ------------------------------------------------------------------- exact and k-group tests
 class BinomialTest(NamedTuple):
     """Exact binomial test of a rate against a hypothesised value.
 
@@ -1189,9 +1189,7 @@ class BinomialTest(NamedTuple):
 _RELATIVE_TIE = 1.0 + 1e-7
 
 
-def _first_true(
-    test: Any, lo: NDArray[np.float64], hi: NDArray[np.float64]
-) -> NDArray[np.float64]:
+def _first_true(test: Any, lo: NDArray[np.float64], hi: NDArray[np.float64]) -> NDArray[np.float64]:
     """Smallest k in [lo, hi] with ``test(k)`` true, or ``hi + 1`` if none, element-wise.
 
     ``test`` must be monotone (false ... false true ... true) on the range; a bisection
