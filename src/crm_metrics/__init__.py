@@ -178,6 +178,12 @@ from crm_metrics.service import (
     ticket_backlog,
     ticket_volume,
 )
+from crm_metrics.staffing import (
+    QueueForecast,
+    Staffing,
+    agents_needed,
+    erlang_c,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -205,11 +211,14 @@ __all__ = [
     "NPSInterval",
     "NPSTest",
     "ProportionCI",
+    "QueueForecast",
+    "Staffing",
     "TwoProportionTest",
     "abandonment_rate",
     "active_customers",
     "activities_per_rep_day",
     "activity_count",
+    "agents_needed",
     "arpu",
     "average_deal_size",
     "average_deal_size_from_counts",
@@ -268,6 +277,7 @@ __all__ = [
     "email_list_growth_rate",
     "email_open_rate",
     "equal_proportions_test",
+    "erlang_c",
     "escalation_rate",
     "first_contact_resolution_rate",
     "first_contact_resolution_rate_from_counts",

@@ -922,7 +922,7 @@ def _scipy_special(what: str) -> Any:
 def _scipy_stats(what: str) -> Any:
     """scipy.stats, imported on first use; a missing scipy names the extra to install."""
     _scipy_special(what)
-    from scipy import stats  # type: ignore[import-untyped]
+    from scipy import stats
 
     return stats
 

@@ -724,7 +724,7 @@ def nps_test(scores_a: ArrayLike, scores_b: ArrayLike, *, confidence: float = 0.
     _, hist_b = _histogram(np.asarray(scores_b), None, NPS_SCALE)
     tallies_a = tuple(t[0] for t in _nps_tallies(hist_a))
     tallies_b = tuple(t[0] for t in _nps_tallies(hist_b))
-    return _nps_test(tallies_a, tallies_b, confidence)  # type: ignore[arg-type]
+    return _nps_test(tallies_a, tallies_b, confidence)
 
 
 @validated(

@@ -325,4 +325,31 @@ ENTRIES: dict[str, Entry] = {
         zero=({"service_cost": 0.0, "contacts_handled": 0},),
         bounds=fixed(0.0, 1e9),
     ),
+    # ------------------------------------------------------------- staffing (Erlang C)
+    "QueueForecast": Entry(kind="type"),
+    "Staffing": Entry(kind="type"),
+    "erlang_c": Entry(
+        kind="helper",
+        example={
+            "calls": [100.0, 40.0],
+            "handle_time": 180.0,
+            "agents": [14, 3],
+            "interval": 1800,
+            "threshold": 20,
+            "unit": "s",
+        },
+    ),
+    "agents_needed": Entry(
+        kind="helper",
+        example={
+            "calls": 100.0,
+            "handle_time": 3.0,
+            "interval": 30.0,
+            "threshold": 1 / 3,
+            "target": 0.8,
+            "shrinkage": 0.3,
+            "max_occupancy": 0.85,
+            "unit": "min",
+        },
+    ),
 }
