@@ -504,16 +504,24 @@ def test_beta_methods_name_the_extra_when_scipy_is_missing() -> None:
         "import sys; sys.modules['scipy'] = None\n"
         "import crm_metrics as cm\n"
         "print(cm.proportion_ci(1, 3, method='wilson').low > 0)\n"
-        "try:\n"
-        "    cm.proportion_ci(1, 3, method='jeffreys')\n"
-        "except ImportError as exc:\n"
-        "    print(exc)\n"
+        "for call in (lambda: cm.proportion_ci(1, 3, method='jeffreys'),\n"
+        "             lambda: cm.binomial_test(1, 3),\n"
+        "             lambda: cm.equal_proportions_test([1, 2], [3, 4])):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except ImportError as exc:\n"
+        "        print(exc)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     lines = out.stdout.splitlines()
     assert lines[0] == "True"
-    assert "needs scipy" in lines[1]
-    assert "crm-metrics[stats]" in lines[1]
+    assert len(lines) == 4
+    for line, name in zip(
+        lines[1:], ("proportion_ci", "binomial_test", "equal_proportions"), strict=True
+    ):
+        assert line.startswith(name)
+        assert "needs scipy" in line
+        assert "crm-metrics[stats]" in line
 
 
 def test_binomial_test_r_example() -> None:

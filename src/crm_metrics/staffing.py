@@ -201,7 +201,8 @@ def erlang_c(
     is computed from the Erlang B recursion ``B(k) = A B(k-1) / (k + A B(k-1))`` and
     ``C = N B / (N - A (1 - B))``, which stays within [0, 1] at every step: no factorial
     or power of A is ever formed, so hundreds or thousands of agents are exact to
-    rounding (the work grows with the largest N). Occupancy is the offered load per agent,
+    rounding (the work grows with the largest N, up to the point where Erlang B underflows
+    to 0). Occupancy is the offered load per agent,
     capped at 1.
 
     References
@@ -236,10 +237,13 @@ def erlang_c(
     top = int(np.nanmax(n)) if n.size and not np.isnan(n).all() else 0
     blocking = np.ones(n.shape)  # Erlang B with 0 agents: every call blocked
     at_n = np.full(n.shape, np.nan)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", under="ignore"):
         for k in range(1, top + 1):
             blocking = _erlang_b_step(blocking, load, float(k))
             at_n = np.where(n == k, blocking, at_n)
+            if not (blocking > 0).any():  # underflowed to 0 (or nan): so it stays for more agents
+                at_n = np.where(n > k, 0.0, at_n)
+                break
     level, occupancy, waiting, asa_ns = _forecast(load, n, at_n, handle, threshold)
     asa = asa_ns / float(_NS_PER[unit])
     return QueueForecast(*(as_result(v) for v in (level, occupancy, waiting, asa)))
