@@ -101,6 +101,113 @@ def test_nps_standard_error_matches_sample_formula() -> None:
     assert cm.nps_standard_error(SCORES) == pytest.approx(expected, rel=1e-12)
 
 
+# --------------------------------------------------------------------------- NPS inference
+# No published numeric example of R's NPS package (nps_test prints no reference output in
+# its documentation) was found, so the cases below are computed by hand from its formulas:
+# nps_var = P + D - (P - D)^2, nps_se = sqrt(nps_var / n), interval nps ± qnorm(0.975) se.
+Z95 = 1.959963984540054
+
+
+def test_nps_ci_wald_hand_computed() -> None:
+    # SCORES: P = 0.4, D = 0.35, n = 20 -> NPS 5, SE = 100 sqrt(0.7475 / 20)
+    se = 100 * math.sqrt(0.7475 / 20)
+    low, high = cm.nps_ci(SCORES)
+    assert low == pytest.approx(5 - Z95 * se, rel=1e-12)
+    assert high == pytest.approx(5 + Z95 * se, rel=1e-12)
+    assert (low, high) == pytest.approx(
+        (
+            cm.nps(SCORES) - Z95 * cm.nps_standard_error(SCORES),
+            cm.nps(SCORES) + Z95 * cm.nps_standard_error(SCORES),
+        ),
+        rel=1e-12,
+    )
+    # 90 %: z = 1.6448536269514722
+    low90, high90 = cm.nps_ci(SCORES, confidence=0.9)
+    assert high90 - low90 == pytest.approx(2 * 1.6448536269514722 * se, rel=1e-12)
+    # one category only: the Wald interval collapses to the point
+    assert cm.nps_ci([10, 9, 10]) == (100.0, 100.0)
+    assert cm.nps_ci([0, 6]) == (-100.0, -100.0)
+    # fewer than 2 answers: no interval (as nps_standard_error)
+    assert all(math.isnan(v) for v in cm.nps_ci([9]))
+    assert all(math.isnan(v) for v in cm.nps_ci([]))
+
+
+def test_nps_ci_adjusted_wald_hand_computed() -> None:
+    """Rocks (2016), adjusted Wald: add 3/4 promoter, 3/2 passive, 3/4 detractor (n + 3)."""
+    # 4 promoters, 1 passive: P = 4.75 / 8, D = 0.75 / 8 -> score 0.5, var = 5.5/8 - 0.25
+    se = math.sqrt((5.5 / 8 - 0.25) / 8)
+    low, high = cm.nps_ci([10, 9, 9, 10, 8], method="adjusted-wald")
+    assert low == pytest.approx(100 * (0.5 - Z95 * se), rel=1e-12)
+    assert high == pytest.approx(100 * (0.5 + Z95 * se), rel=1e-12)
+    # never collapses, and is defined for a single answer: 1.75 / 4 promoters, 0.75 / 4
+    one = cm.nps_ci([10], method="adjusted-wald")
+    score = (1.75 - 0.75) / 4
+    var = (1.75 + 0.75) / 4 - score**2
+    assert one.low == pytest.approx(100 * (score - Z95 * math.sqrt(var / 4)), rel=1e-12)
+    assert one.high == pytest.approx(100 * (score + Z95 * math.sqrt(var / 4)), rel=1e-12)
+    assert cm.nps_ci([10, 10, 10], method="adjusted-wald").high == 100.0  # clipped
+    assert all(math.isnan(v) for v in cm.nps_ci([], method="adjusted-wald"))
+
+
+def test_nps_ci_grouped_and_from_counts() -> None:
+    by = ["a"] * 10 + ["b"] * 10
+    g = cm.nps_ci(SCORES, by=by, method="adjusted-wald")
+    assert g.columns == ("low", "high")
+    for key in ("a", "b"):
+        alone = cm.nps_ci(
+            [s for s, k in zip(SCORES, by, strict=True) if k == key], method="adjusted-wald"
+        )
+        assert g.to_dict()[key] == pytest.approx(alone._asdict(), rel=1e-12)
+    b = cm.nps_breakdown(SCORES)
+    counts = (round(b.promoters * 20), round(b.passives * 20), round(b.detractors * 20))
+    for method in ("wald", "adjusted-wald"):
+        assert cm.nps_ci_from_counts(*counts, method=method) == pytest.approx(
+            tuple(cm.nps_ci(SCORES, method=method)), rel=1e-12
+        )
+    lows, highs = cm.nps_ci_from_counts([8, 0, 1], [5, 0, 0], [7, 0, 0])
+    assert lows[0] == pytest.approx(cm.nps_ci(SCORES).low, rel=1e-12)
+    assert np.isnan([lows[1], highs[1], lows[2], highs[2]]).all()
+    with pytest.raises(ValueError, match="method = 'wilson' is not a known option"):
+        cm.nps_ci(SCORES, method="wilson")
+    with pytest.raises(ValueError, match=r"confidence = 95.0 is outside \(0, 1\)"):
+        cm.nps_ci_from_counts(1, 2, 3, confidence=95)
+
+
+def test_nps_test_hand_computed() -> None:
+    # a: P = 6/8, D = 1/8 (NPS 62.5, var 0.484375); b: P = 2/8, D = 4/8 (NPS -25, var 0.6875)
+    a = [10, 9, 9, 8, 10, 6, 9, 10]
+    b = [7, 6, 9, 3, 8, 10, 5, 6]
+    t = cm.nps_test(a, b)
+    se = 100 * math.sqrt(0.484375 / 8 + 0.6875 / 8)
+    assert t.difference == pytest.approx(87.5, rel=1e-12)
+    assert t.standard_error == pytest.approx(se, rel=1e-12)
+    assert t.z == pytest.approx(87.5 / se, rel=1e-12)
+    assert t.p_value == pytest.approx(math.erfc(87.5 / se / math.sqrt(2)), rel=1e-9)
+    assert (t.low, t.high) == pytest.approx((87.5 - Z95 * se, 87.5 + Z95 * se), rel=1e-12)
+    assert t.standard_error == pytest.approx(
+        math.hypot(cm.nps_standard_error(a), cm.nps_standard_error(b)), rel=1e-12
+    )
+    back = cm.nps_test(b, a)
+    assert back.z == pytest.approx(-t.z, rel=1e-12)
+    assert back.p_value == pytest.approx(t.p_value, rel=1e-12)
+    same = cm.nps_test_from_counts(6, 1, 1, 2, 2, 4)
+    assert tuple(same) == pytest.approx(tuple(t), rel=1e-12)
+
+
+def test_nps_test_degenerate_and_broadcast() -> None:
+    assert all(math.isnan(v) for v in cm.nps_test([10], [0, 10, 8]))  # a sample of one
+    no_spread = cm.nps_test([10, 10], [9, 9, 10])
+    assert no_spread.difference == 0.0
+    assert math.isnan(no_spread.z)
+    assert math.isnan(no_spread.p_value)
+    t = cm.nps_test_from_counts([120, 0], 50, 30, 90, 60, [50, 5])
+    one = cm.nps_test_from_counts(120, 50, 30, 90, 60, 50)
+    assert t.z[0] == pytest.approx(one.z, rel=1e-12)
+    assert t.difference[1] == pytest.approx(100 * (0 - 30 / 80) - 100 * (90 - 5) / 155, rel=1e-12)
+    with pytest.raises(ValueError, match=r"scores_b\[1\] = 11 is outside the scale 0..10"):
+        cm.nps_test([10, 9], [8, 11])
+
+
 # --------------------------------------------------------------------------- CSAT
 def test_csat_top_two_box() -> None:
     assert cm.csat([5, 4, 3, 5, 1]) == 0.6

@@ -448,6 +448,36 @@ def test_service_level_three_methods() -> None:
         cm.service_level(QUEUED, ANSWERED, -WAIT)
 
 
+def test_service_level_ignored_removes_abandons_within_the_threshold() -> None:
+    # 20 s: answered within = 0, 2; abandoned within = 1 (4 s, leaves the base);
+    # abandoned after = 3 (40 s, a miss): 2 / 3
+    assert cm.service_level(QUEUED, ANSWERED, WAIT, method="ignored") == pytest.approx(
+        2 / 3, rel=1e-15
+    )
+    # a longer target removes the 40 s abandon too: 2 answered within 60 s / 2
+    assert cm.service_level(QUEUED, ANSWERED, WAIT, method="ignored", threshold=60) == 1.0
+    g = cm.service_level(QUEUED, ANSWERED, WAIT, by=CALL_AGENT, method="ignored")
+    assert g.to_dict() == pytest.approx({7: 1.0, 8: 0.5})
+    # a queue whose only call abandoned within the target has no base: nan
+    assert math.isnan(cm.service_level(QUEUED[1:2], ANSWERED[1:2], WAIT[1:2], method="ignored"))
+
+
+def test_service_level_cisco_worked_example() -> None:
+    """Cisco ICM/CTI Server guide, "Service Level Formulas" (tables 3 and 4): 70 calls
+    answered within the threshold, 10 abandoned within it, 20 past it, 100 events:
+    ignore abandoned 70 / 90 = 77.8 %, negative impact 70 %, positive impact 80 %."""
+    queued = np.full(100, np.datetime64("2024-01-02T09:00", "ns"))
+    wait = np.concatenate([np.full(70, 5.0), np.full(10, 3.0), np.full(20, 45.0)])
+    answered = queued + (wait * 1e9).astype("timedelta64[ns]")
+    answered[70:80] = np.datetime64("NaT")  # the 10 short abandons
+    answered[80:90] = np.datetime64("NaT")  # half of the late calls abandoned after 20 s
+    assert cm.service_level(queued, answered, wait, method="ignored") == pytest.approx(
+        70 / 90, rel=1e-15
+    )
+    assert cm.service_level(queued, answered, wait) == 0.7
+    assert cm.service_level(queued, answered, wait, method="positive") == 0.8
+
+
 def test_average_speed_of_answer() -> None:
     assert cm.average_speed_of_answer(QUEUED, ANSWERED, WAIT) == 17.5
     assert cm.average_speed_of_answer(QUEUED, ANSWERED, WAIT / 60, unit="min") == pytest.approx(

@@ -904,11 +904,34 @@ class TwoProportionTest(NamedTuple):
     lift: Any
 
 
+#: ``proportion_ci`` methods; "beta" is statsmodels' name for Clopper-Pearson.
+_CI_METHODS = ("wilson", "normal", "agresti-coull", "clopper-pearson", "beta", "jeffreys")
+
+
+def _scipy_special(what: str) -> Any:
+    """scipy.special, imported on first use; a missing scipy names the extra to install."""
+    try:
+        from scipy import special  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - scipy is installed in the test environment
+        raise ImportError(
+            f"{what} needs scipy; install it with the extra: pip install 'crm-metrics[stats]'"
+        ) from exc
+    return special
+
+
+def _scipy_stats(what: str) -> Any:
+    """scipy.stats, imported on first use; a missing scipy names the extra to install."""
+    _scipy_special(what)
+    from scipy import stats
+
+    return stats
+
+
 @validated(
     trials=Count(),
     successes=Count(le="trials"),
     confidence=Interval(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True),
-    method=Option(choices=("wilson", "normal")),
+    method=Option(choices=_CI_METHODS),
 )
 def proportion_ci(
     successes: ArrayLike,
@@ -919,9 +942,19 @@ def proportion_ci(
 ) -> ProportionCI:
     r"""Confidence interval of a rate ``successes / trials`` (Wilson score by default).
 
-    $$\frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n} + \frac{z^2}{4n^2}}}
-    {1 + \frac{z^2}{n}},\qquad \hat p = \frac{\mathit{successes}}{n},\quad
+    $$\text{Wilson: }\frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n}
+    + \frac{z^2}{4n^2}}}{1 + \frac{z^2}{n}},\qquad \hat p = \frac{x}{n},\quad
     z = \Phi^{-1}\!\left(\tfrac{1 + \mathit{confidence}}{2}\right)$$
+
+    $$\text{Agresti-Coull: }\tilde p \pm z\sqrt{\frac{\tilde p(1-\tilde p)}{\tilde n}},
+    \qquad \tilde n = n + z^2,\quad \tilde p = \frac{x + z^2/2}{\tilde n}$$
+
+    $$\text{Clopper-Pearson: }\left[B_{\alpha/2}(x,\ n-x+1),\ B_{1-\alpha/2}(x+1,\ n-x)
+    \right],\qquad \text{Jeffreys: }\left[B_{\alpha/2},\ B_{1-\alpha/2}\right]
+    (x+\tfrac12,\ n-x+\tfrac12)$$
+
+    where $B_q(a, b)$ is the $q$ quantile of the beta distribution and
+    $\alpha = 1 - \mathit{confidence}$.
 
     Parameters
     ----------
@@ -931,33 +964,56 @@ def proportion_ci(
         Recipients, sessions, surveys ...
     confidence : float, default 0.95
         Two-sided confidence level in (0, 1).
-    method : {"wilson", "normal"}, default "wilson"
-        Wilson score interval, or the normal (Wald) interval ``p ± z sqrt(p(1-p)/n)``
-        clipped to [0, 1].
+    method : {"wilson", "normal", "agresti-coull", "clopper-pearson", "beta", "jeffreys"}
+        ``"wilson"`` (default): Wilson score interval. ``"normal"``: the normal (Wald)
+        interval ``p ± z sqrt(p(1-p)/n)`` clipped to [0, 1]. ``"agresti-coull"``: the Wald
+        interval around the rate with ``z²/2`` successes and ``z²/2`` failures added,
+        clipped to [0, 1]. ``"clopper-pearson"`` (alias ``"beta"``): the exact interval
+        from beta quantiles. ``"jeffreys"``: the equal-tailed interval of the Jeffreys
+        Beta(1/2, 1/2) posterior. The two beta-quantile methods need scipy.
 
     Returns
     -------
     ProportionCI
-        ``(low, high)``: fractions with ``0 <= low <= p <= high <= 1``, floats or arrays
-        (broadcast); ``(nan, nan)`` where there are no trials.
+        ``(low, high)``: fractions with ``0 <= low <= high <= 1``, floats or arrays
+        (broadcast); ``(nan, nan)`` where there are no trials. The Wilson, normal and
+        Clopper-Pearson intervals always contain the observed rate.
 
     Raises
     ------
     ValueError
         If a count is negative or fractional, successes exceed trials, ``confidence`` is
         outside (0, 1), or ``method`` is unknown.
+    ImportError
+        For ``"clopper-pearson"``, ``"beta"`` or ``"jeffreys"`` when scipy is not
+        installed (install the ``stats`` extra).
 
     Notes
     -----
     Wilson's interval keeps good coverage for small samples and rates near 0 or 1, where
     the Wald interval collapses to a point (Agresti & Coull); the normal interval is
-    offered for comparison with textbook figures.
+    offered for comparison with textbook figures. Clopper-Pearson inverts two one-sided
+    binomial tests, so its coverage is at least ``confidence`` for every true rate (it is
+    conservative, i.e. wide); it is the interval R's ``binom.test`` reports. Jeffreys and
+    Agresti-Coull have coverage close to the nominal level on average (Brown, Cai &
+    DasGupta). The names and formulas are those of statsmodels' ``proportion_confint``,
+    whose results these match to 1e-10, with one documented difference: as Brown, Cai &
+    DasGupta recommend, the Jeffreys interval has its lower bound set to 0 when there are
+    no successes and its upper bound set to 1 when all trials succeed (statsmodels keeps
+    the raw beta quantiles there). Every method gives 0 as the lower bound for no
+    successes and 1 as the upper bound for all successes. Beta quantiles come from
+    ``scipy.special`` (imported on the first call that needs them); the Wilson, normal
+    and Agresti-Coull intervals need only numpy.
 
     References
     ----------
     E. B. Wilson, "Probable inference, the law of succession, and statistical inference",
-    JASA 22, 1927; A. Agresti and B. A. Coull, "Approximate is better than 'exact' for
-    interval estimation of binomial proportions", The American Statistician 52, 1998.
+    JASA 22, 1927; C. J. Clopper and E. S. Pearson, "The use of confidence or fiducial
+    limits illustrated in the case of the binomial", Biometrika 26, 1934; A. Agresti and
+    B. A. Coull, "Approximate is better than 'exact' for interval estimation of binomial
+    proportions", The American Statistician 52, 1998; L. D. Brown, T. T. Cai and
+    A. DasGupta, "Interval estimation for a binomial proportion", Statistical Science 16,
+    2001.
 
     Examples
     --------
@@ -965,6 +1021,12 @@ def proportion_ci(
     >>> low, high = cm.proportion_ci(30, 600)
     >>> round(low, 4), round(high, 4)
     (0.0352, 0.0705)
+    >>> low, high = cm.proportion_ci(30, 600, method="clopper-pearson")
+    >>> round(low, 4), round(high, 4)
+    (0.034, 0.0706)
+    >>> low, high = cm.proportion_ci(0, 20, method="agresti-coull")
+    >>> low, round(high, 4)
+    (0.0, 0.1898)
     >>> cm.proportion_ci(0, 0)
     ProportionCI(low=nan, high=nan)
     """
@@ -980,13 +1042,31 @@ def proportion_ci(
             center = (p + safe_divide(z * z, 2.0 * n)) / denominator
             spread = p * (1.0 - p) / np.where(n == 0, np.nan, n)
             half = z * np.sqrt(spread + safe_divide(z * z, 4.0 * n * n)) / denominator
-        else:
-            center = p
+            low, high = center - half, center + half
+        elif method == "normal":
             half = z * np.sqrt(p * (1.0 - p) / np.where(n == 0, np.nan, n))
-        # exact at the boundaries (Wilson gives 0 for no successes, 1 for all; rounding does not)
-        low = np.where(s == 0, 0.0, np.clip(center - half, 0.0, 1.0))
-        high = np.where((s == n) & (n > 0), 1.0, np.clip(center + half, 0.0, 1.0))
-        low = np.where(n == 0, np.nan, low)
+            low, high = p - half, p + half
+        elif method == "agresti-coull":
+            n_tilde = n + z * z
+            p_tilde = (s + z * z / 2.0) / n_tilde
+            half = z * np.sqrt(p_tilde * (1.0 - p_tilde) / n_tilde)
+            low, high = p_tilde - half, p_tilde + half
+        else:
+            special = _scipy_special(f"proportion_ci(method={method!r})")
+            tail = (1.0 - confidence) / 2.0
+            shift = 0.5 if method == "jeffreys" else 0.0
+            # a beta parameter must be > 0; the bounds where it would be 0 (no successes,
+            # all successes) are set exactly below
+            a_low = np.where(s > 0, s + shift, 1.0)
+            b_high = np.where(n > s, n - s + shift, 1.0)
+            low = special.betaincinv(a_low, n - s + 1.0 - shift, tail)
+            high = special.betainccinv(s + 1.0 - shift, b_high, tail)
+        # exact at the boundaries: no successes -> 0, all successes -> 1
+        low = np.where(s == 0, 0.0, np.clip(low, 0.0, 1.0))
+        high = np.where((s == n) & (n > 0), 1.0, np.clip(high, 0.0, 1.0))
+        undefined = (n == 0) | np.isnan(p)  # no trials, or a NaN count
+        low = np.where(undefined, np.nan, low)
+        high = np.where(undefined, np.nan, high)
     return ProportionCI(as_result(low), as_result(high))
 
 
@@ -1076,3 +1156,279 @@ def two_proportion_test(
     p_value = np.where(np.isnan(z), np.nan, _erfc(np.abs(np.nan_to_num(z)) / math.sqrt(2.0)))
     lift = safe_divide(rate_t - rate_c, rate_c)
     return TwoProportionTest(as_result(z), as_result(p_value), as_result(lift))
+
+
+# ------------------------------------------------------------------- exact and k-group tests
+class BinomialTest(NamedTuple):
+    """Exact binomial test of a rate against a hypothesised value.
+
+    The result of `binomial_test`: a named tuple.
+
+    Attributes
+    ----------
+    estimate : float or numpy.ndarray
+        The observed rate ``successes / trials``.
+    p_value : float or numpy.ndarray
+        The exact p-value for the chosen alternative.
+
+    Examples
+    --------
+    12 of 40 trial users converted; is that different from the usual 15 %?
+
+    >>> import crm_metrics as cm
+    >>> t = cm.binomial_test(12, 40, p0=0.15)
+    >>> t.estimate, round(t.p_value, 4)
+    (0.3, 0.0135)
+    """
+
+    estimate: Any
+    p_value: Any
+
+
+#: R's ``binom.test`` counts outcomes "as likely as" the observed one up to this factor.
+_RELATIVE_TIE = 1.0 + 1e-7
+
+
+def _first_true(test: Any, lo: NDArray[np.float64], hi: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Smallest k in [lo, hi] with ``test(k)`` true, or ``hi + 1`` if none, element-wise.
+
+    ``test`` must be monotone (false ... false true ... true) on the range; a bisection
+    vectorised over the elements (the loop runs over halvings, about log2(n) of them).
+    """
+    lo = lo.copy()
+    hi = hi + 1.0
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = np.floor((lo + hi) / 2.0)
+        hit = test(np.where(open_, mid, lo))
+        hi = np.where(open_ & hit, mid, hi)
+        lo = np.where(open_ & ~hit, mid + 1.0, lo)
+
+
+@validated(
+    trials=Count(),
+    successes=Count(le="trials"),
+    p0=Interval(lo=0, hi=1, scalar=True),
+    alternative=Option(choices=("two-sided", "greater", "less")),
+)
+def binomial_test(
+    successes: ArrayLike,
+    trials: ArrayLike,
+    *,
+    p0: float = 0.5,
+    alternative: str = "two-sided",
+) -> BinomialTest:
+    r"""Exact binomial test of a rate against ``p0`` (R's ``binom.test``).
+
+    $$p_{\mathrm{two\text{-}sided}} = \sum_{k:\ f(k) \le f(x)(1 + 10^{-7})} f(k),\qquad
+    f(k) = \binom{n}{k} p_0^k (1 - p_0)^{n-k}$$
+
+    $$p_{\mathrm{greater}} = P(X \ge x),\qquad p_{\mathrm{less}} = P(X \le x),\qquad
+    X \sim \mathrm{Binomial}(n, p_0)$$
+
+    Parameters
+    ----------
+    successes : int or array_like of int
+        Conversions, responses ... (a subset of the trials).
+    trials : int or array_like of int
+        Recipients, sessions, surveys ...
+    p0 : float, default 0.5
+        The rate under the null hypothesis, in [0, 1].
+    alternative : {"two-sided", "greater", "less"}, default "two-sided"
+        ``"greater"``: the true rate is above ``p0``; ``"less"``: below it.
+
+    Returns
+    -------
+    BinomialTest
+        ``(estimate, p_value)``: the observed rate and the exact p-value, floats or arrays
+        (broadcast); ``nan`` where there are no trials.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative or fractional, successes exceed trials, ``p0`` is outside
+        [0, 1], or ``alternative`` is unknown.
+    ImportError
+        When scipy is not installed (install the ``stats`` extra).
+
+    Notes
+    -----
+    The test for small samples, where the normal approximation of
+    [`two_proportion_test`][crm_metrics.two_proportion_test] and
+    [`proportion_ci`][crm_metrics.proportion_ci]'s Wald interval fail. The two-sided
+    p-value is R's: the probability of all outcomes no more likely than the observed one,
+    with R's relative tolerance of 1e-7 so that outcomes tied with it in exact arithmetic
+    are not lost to rounding. It is the same rule as scipy's ``binomtest``. The matching
+    interval is ``proportion_ci(..., method="clopper-pearson")``. The binomial
+    distribution functions come from scipy (imported on the first call).
+
+    References
+    ----------
+    R Core Team, ``binom.test`` (package stats); C. J. Clopper and E. S. Pearson,
+    Biometrika 26, 1934; W. J. Conover, *Practical Nonparametric Statistics*, Wiley,
+    1971, pp. 97-104.
+
+    Examples
+    --------
+    Mendel's peas (R's ``binom.test`` example): 682 of 925 plants are giant, against the
+    3/4 his theory predicts.
+
+    >>> import crm_metrics as cm
+    >>> round(cm.binomial_test(682, 925, p0=0.75).p_value, 4)
+    0.3825
+    >>> round(cm.binomial_test(682, 925, p0=0.75, alternative="less").p_value, 4)
+    0.196
+    """
+    binom = _scipy_stats("binomial_test").binom
+    s, n = np.broadcast_arrays(
+        np.asarray(successes, dtype=np.float64), np.asarray(trials, dtype=np.float64)
+    )
+    undefined = np.isnan(s) | np.isnan(n) | (n == 0)
+    x = np.where(undefined, 0.0, s)
+    size = np.where(undefined, 1.0, n)
+    if alternative == "less":
+        p_value = binom.cdf(x, size, p0)
+    elif alternative == "greater":
+        p_value = binom.sf(x - 1.0, size, p0)
+    else:
+        mean = size * p0
+        threshold = binom.pmf(x, size, p0) * _RELATIVE_TIE
+
+        def rare(k: NDArray[np.float64]) -> NDArray[np.bool_]:
+            return np.asarray(binom.pmf(k, size, p0) <= threshold)
+
+        # below the mean: the outcomes above it at most as likely form a suffix of
+        # [ceil(mean), n] (the probabilities fall there); above it, a prefix of [0, floor(mean)]
+        start = _first_true(rare, np.ceil(mean), size)
+        stop = _first_true(lambda k: ~rare(k), np.zeros_like(size), np.floor(mean))
+        below = binom.cdf(x, size, p0) + binom.sf(start - 1.0, size, p0)
+        above = binom.cdf(stop - 1.0, size, p0) + binom.sf(x - 1.0, size, p0)
+        p_value = np.where(x == mean, 1.0, np.where(x < mean, below, above))
+        p_value = np.minimum(p_value, 1.0)
+    estimate = safe_divide(s, n)
+    return BinomialTest(as_result(estimate), as_result(np.where(undefined, np.nan, p_value)))
+
+
+class EqualProportionsTest(NamedTuple):
+    """Chi-square test that several groups share one rate.
+
+    The result of `equal_proportions_test`: a named tuple.
+
+    Attributes
+    ----------
+    statistic : float
+        Pearson's chi-square statistic (with Yates' correction for two groups, by
+        default).
+    df : int
+        Degrees of freedom: the number of groups minus 1.
+    p_value : float
+        The p-value from the chi-square distribution with ``df`` degrees of freedom.
+
+    Examples
+    --------
+    Three subject lines, 1,000 recipients each:
+
+    >>> import crm_metrics as cm
+    >>> t = cm.equal_proportions_test([52, 61, 80], [1000, 1000, 1000])
+    >>> round(t.statistic, 3), t.df, round(t.p_value, 4)
+    (6.789, 2, 0.0336)
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+
+
+@validated(
+    trials=Count(event=True),
+    successes=Count(event=True, le="trials"),
+    correction=Flag(),
+)
+def equal_proportions_test(
+    successes: ArrayLike, trials: ArrayLike, *, correction: bool = True
+) -> EqualProportionsTest:
+    r"""Chi-square test of equal rates across k groups (A/B/n tests; R's ``prop.test``).
+
+    $$X^2 = \sum_{i=1}^{k}\left[\frac{(|x_i - n_i\bar p| - c)^2}{n_i\bar p}
+    + \frac{(|(n_i - x_i) - n_i(1-\bar p)| - c)^2}{n_i(1-\bar p)}\right],\qquad
+    \bar p = \frac{\sum_i x_i}{\sum_i n_i}$$
+
+    with $X^2 \sim \chi^2_{k-1}$ under the null hypothesis that every group has the same
+    rate, and $c$ Yates' continuity correction: $c = \min\left(\tfrac12,
+    \frac{|x_1/n_1 - x_2/n_2|}{1/n_1 + 1/n_2}\right)$ for two groups with
+    ``correction=True``, else $c = 0$.
+
+    Parameters
+    ----------
+    successes : array_like of int
+        Conversions (responses, promoters ...) of each group: one count per group, 1-D.
+    trials : array_like of int
+        Size of each group, aligned with ``successes``.
+    correction : bool, default True
+        Apply Yates' continuity correction when there are exactly two groups (R's
+        default). It is never applied to three or more groups.
+
+    Returns
+    -------
+    EqualProportionsTest
+        ``(statistic, df, p_value)``: floats and an int. ``nan`` statistic and p-value
+        when there are fewer than two groups, a group has no trials, or the pooled rate is
+        0 or 1 (no variation to test).
+
+    Raises
+    ------
+    ValueError
+        If a count is negative, fractional or NaN, successes exceed their group, the two
+        arrays differ in length or are not 1-D.
+    ImportError
+        When scipy is not installed (install the ``stats`` extra).
+
+    Notes
+    -----
+    Pearson's chi-square test on the k x 2 table of successes and failures, as R's
+    ``prop.test(x, n)`` computes it without a hypothesised ``p``: with two groups and the
+    correction it equals the square of a continuity-corrected two-proportion z statistic;
+    without it, the square of [`two_proportion_test`][crm_metrics.two_proportion_test]'s
+    ``z``. A small p-value says that at least one group's rate differs, not which one:
+    follow up with pairwise tests and a multiple-comparison correction. The chi-square
+    approximation wants about 5 expected successes and failures in every group; below
+    that, use an exact test. The chi-square tail comes from scipy (imported on the first
+    call).
+
+    References
+    ----------
+    R Core Team, ``prop.test`` (package stats); K. Pearson, Philosophical Magazine 50,
+    1900; F. Yates, "Contingency tables involving small numbers and the chi-square test",
+    Supplement to JRSS 1, 1934; A. Agresti, *Categorical Data Analysis*, 3rd ed., Wiley,
+    2013, §3.2.
+
+    Examples
+    --------
+    R's ``prop.test`` example: smokers among patients of four groups.
+
+    >>> import crm_metrics as cm
+    >>> t = cm.equal_proportions_test([83, 90, 129, 70], [86, 93, 136, 82])
+    >>> round(t.statistic, 2), t.df, round(t.p_value, 6)
+    (12.6, 3, 0.005585)
+    """
+    special = _scipy_special("equal_proportions_test")
+    x = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(trials, dtype=np.float64)
+    k = len(x)
+    df = max(k - 1, 0)
+    if k < 2 or bool((n == 0).any()):
+        return EqualProportionsTest(math.nan, df, math.nan)
+    pooled = x.sum() / n.sum()
+    expected = np.stack([n * pooled, n * (1.0 - pooled)])
+    observed = np.stack([x, n - x])
+    yates = 0.0
+    if correction and k == 2:
+        yates = min(0.5, abs(x[0] / n[0] - x[1] / n[1]) / (1.0 / n[0] + 1.0 / n[1]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = (np.abs(observed - expected) - yates) ** 2 / expected
+    statistic = float(terms.sum())
+    if not math.isfinite(statistic):  # a pooled rate of 0 or 1: nothing varies
+        return EqualProportionsTest(math.nan, df, math.nan)
+    return EqualProportionsTest(statistic, df, float(special.chdtrc(df, statistic)))

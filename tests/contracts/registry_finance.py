@@ -2,7 +2,8 @@
 
 Series functions (``period_over_period``, ``moving_average``, ``mape``,
 ``forecast_accuracy``), the per-customer ``customer_profitability`` and the record-returning
-``before_after``, ``proportion_ci`` and ``two_proportion_test`` are helpers here (bad-input
+``before_after``, ``proportion_ci``, ``two_proportion_test``, ``binomial_test`` and
+``equal_proportions_test`` are helpers here (bad-input
 sweep, no mutation); their ranges, broadcasting and identities are checked in
 ``tests/test_finance.py`` and ``test_finance_invariants.py``.
 """
@@ -119,5 +120,15 @@ ENTRIES: dict[str, Entry] = {
     "two_proportion_test": Entry(
         kind="helper",
         example={"test_conv": 60, "test_n": 1_000, "ctrl_conv": 40, "ctrl_n": 1_000},
+    ),
+    "BinomialTest": Entry(kind="type"),
+    "EqualProportionsTest": Entry(kind="type"),
+    "binomial_test": Entry(
+        kind="helper",
+        example={"successes": [12, 0], "trials": [40, 0], "p0": 0.15, "alternative": "greater"},
+    ),
+    "equal_proportions_test": Entry(
+        kind="helper",
+        example={"successes": [52, 61, 80], "trials": [1000, 1000, 1000], "correction": False},
     ),
 }

@@ -37,6 +37,14 @@ def breakdown_vector(result: Any) -> np.ndarray[Any, Any]:
     return np.asarray(tuple(result), dtype=float)
 
 
+def interval_vector(result: Any) -> np.ndarray[Any, Any]:
+    return np.asarray(tuple(result), dtype=float)
+
+
+ci_options = st.fixed_dictionaries(
+    {"confidence": st.floats(0.5, 0.999), "method": st.sampled_from(["wald", "adjusted-wald"])}
+)
+
 ENTRIES: dict[str, Entry] = {
     # ------------------------------------------------------------- satisfaction (§2)
     "nps": survey(None, fixed(-100.0, 100.0)),
@@ -68,6 +76,36 @@ ENTRIES: dict[str, Entry] = {
         options=gen.scales().map(lambda s: {"scale": s}),
         scalars=lambda o: st.floats(*o["scale"]).map(lambda m: {"mean": m}),
         bounds=fixed(0.0, 100.0),
+    ),
+    # ------------------------------------------------------------- NPS inference
+    "NPSInterval": Entry(kind="type"),
+    "NPSTest": Entry(kind="type"),
+    "nps_ci": Entry(
+        kind="event",
+        example={"scores": [10, 9, 7, 3, 0], "confidence": 0.9, "method": "adjusted-wald"},
+        options=ci_options,
+        records=lambda n, _o: gen.scores(n, 0, 10).map(lambda s: {"scores": s}),
+        bounds=fixed(-100.0, 100.0),
+        vector=interval_vector,
+    ),
+    "nps_ci_from_counts": Entry(
+        kind="helper",
+        example={"promoters": [120, 0], "passives": [50, 0], "detractors": [30, 0]},
+    ),
+    "nps_test": Entry(
+        kind="helper",
+        example={"scores_a": [10, 9, 9, 6], "scores_b": [7, 3, 10], "confidence": 0.9},
+    ),
+    "nps_test_from_counts": Entry(
+        kind="helper",
+        example={
+            "promoters_a": 120,
+            "passives_a": 50,
+            "detractors_a": 30,
+            "promoters_b": [90, 0],
+            "passives_b": [60, 0],
+            "detractors_b": [50, 0],
+        },
     ),
     "survey_response_rate": Entry(
         kind="aggregate",

@@ -270,7 +270,8 @@ ENTRIES: dict[str, Entry] = {
         filtered=True,
         example={**CALLS, "wait": [10, 3, 60], "method": "positive"},
         options=options(
-            threshold=thresholds, method=st.sampled_from(["offered", "answered", "positive"])
+            threshold=thresholds,
+            method=st.sampled_from(["offered", "answered", "positive", "ignored"]),
         ),
         records=tickets("queued_at", "answered_at", "wait"),
         bounds=FRACTION,
@@ -323,5 +324,32 @@ ENTRIES: dict[str, Entry] = {
         ),
         zero=({"service_cost": 0.0, "contacts_handled": 0},),
         bounds=fixed(0.0, 1e9),
+    ),
+    # ------------------------------------------------------------- staffing (Erlang C)
+    "QueueForecast": Entry(kind="type"),
+    "Staffing": Entry(kind="type"),
+    "erlang_c": Entry(
+        kind="helper",
+        example={
+            "calls": [100.0, 40.0],
+            "handle_time": 180.0,
+            "agents": [14, 3],
+            "interval": 1800,
+            "threshold": 20,
+            "unit": "s",
+        },
+    ),
+    "agents_needed": Entry(
+        kind="helper",
+        example={
+            "calls": 100.0,
+            "handle_time": 3.0,
+            "interval": 30.0,
+            "threshold": 1 / 3,
+            "target": 0.8,
+            "shrinkage": 0.3,
+            "max_occupancy": 0.85,
+            "unit": "min",
+        },
     ),
 }

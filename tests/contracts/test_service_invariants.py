@@ -172,7 +172,7 @@ def test_threshold_rates_non_decreasing(data: Any, t1: int, t2: int) -> None:
     ticket_data("queued_at", "answered_at", "wait"),
     st.floats(0, 700),
     st.floats(0, 700),
-    st.sampled_from(["offered", "answered", "positive"]),
+    st.sampled_from(["offered", "answered", "positive", "ignored"]),
 )
 def test_service_level_non_decreasing(data: Any, t1: float, t2: float, method: str) -> None:
     records, _ = data
@@ -182,6 +182,22 @@ def test_service_level_non_decreasing(data: Any, t1: float, t2: float, method: s
     high = cm.service_level(q, a, w, threshold=hi, method=method)
     if not (np.isnan(low) or np.isnan(high)):
         assert low <= high + 1e-9
+
+
+@given(ticket_data("queued_at", "answered_at", "wait"), st.floats(0, 700))
+def test_service_level_method_ordering(data: Any, threshold: float) -> None:
+    """Removing the short abandons from the base sits between failing all abandons and
+    removing them all: offered <= ignored <= answered."""
+    records, _ = data
+    q, a, w = records["queued_at"], records["answered_at"], records["wait"]
+    level = {
+        m: cm.service_level(q, a, w, threshold=threshold, method=m)
+        for m in ("offered", "ignored", "answered")
+    }
+    if not np.isnan(level["ignored"]):
+        assert level["offered"] <= level["ignored"] + 1e-12
+    if not np.isnan(level["answered"]):
+        assert level["ignored"] <= level["answered"] + 1e-12
 
 
 @given(ticket_data("queued_at", "answered_at", "wait"))

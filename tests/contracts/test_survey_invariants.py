@@ -90,3 +90,47 @@ def test_ces_agree_share_non_decreasing_when_a_score_rises(
     index = data.draw(st.integers(0, len(scores) - 1))
     raised = raise_one(scores, index, hi, data.draw(st.integers(1, hi - lo)))
     assert cm.ces_agree_share(raised, scale=(lo, hi)) >= cm.ces_agree_share(scores, scale=(lo, hi))
+
+
+# --------------------------------------------------------------------------- NPS inference
+@given(
+    nps_scores(),
+    st.floats(0.01, 0.99),
+    st.floats(0.01, 0.99),
+    st.sampled_from(["wald", "adjusted-wald"]),
+)
+def test_nps_ci_nested_by_level_and_in_range(
+    scores: np.ndarray, level_a: float, level_b: float, method: str
+) -> None:
+    lo_level, hi_level = sorted((level_a, level_b))
+    narrow = cm.nps_ci(scores, confidence=lo_level, method=method)
+    wide = cm.nps_ci(scores, confidence=hi_level, method=method)
+    if np.isnan(narrow.low):
+        assert len(scores) < 2
+        assert method == "wald"
+        return
+    slack = 1e-9
+    assert -100.0 <= wide.low <= narrow.low + slack
+    assert narrow.low <= narrow.high + slack
+    assert narrow.high <= wide.high + slack <= 100.0 + slack
+    if method == "wald":  # centred on the NPS itself
+        assert narrow.low - slack <= cm.nps(scores) <= narrow.high + slack
+
+
+@given(nps_scores(), nps_scores(), st.floats(0.5, 0.999))
+def test_nps_test_is_antisymmetric_and_matches_its_interval(
+    a: np.ndarray, b: np.ndarray, confidence: float
+) -> None:
+    ab = cm.nps_test(a, b, confidence=confidence)
+    ba = cm.nps_test(b, a, confidence=confidence)
+    assert_same(ab.difference, -ba.difference)
+    assert_same(ab.p_value, ba.p_value)
+    if len(a) >= 2 and len(b) >= 2:
+        assert_same(ab.difference, cm.nps(a) - cm.nps(b))
+        assert_same(ab.standard_error, np.hypot(cm.nps_standard_error(a), cm.nps_standard_error(b)))
+    if not np.isnan(ab.p_value):
+        assert 0.0 <= ab.p_value <= 1.0
+        # the interval excludes 0 exactly when the test rejects at 1 - confidence
+        excludes_zero = ab.low > 0 or ab.high < 0
+        if abs(ab.p_value - (1 - confidence)) > 1e-9:
+            assert excludes_zero == (ab.p_value < 1 - confidence)
