@@ -53,7 +53,7 @@ def test_demo_covers_every_area_and_metric(demo: tuple[Path, dict[str, Any]]) ->
     out, figures = demo
     assert list(figures) == list(METRICS)  # the demo has every input: every metric, in order
     report = Report.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
-    assert report.schema_version == 1
+    assert report.schema_version == 2
     assert report.sources["transactions"].rows == 69659
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
 
@@ -183,18 +183,27 @@ def test_parquet_input_gives_the_same_figures(
     frame["responded_at"] = pd.to_datetime(frame["responded_at"])
     frame.to_parquet(tmp_path / "surveys.parquet")
     args = ["report", "--source", f"surveys={tmp_path / 'surveys.parquet'}"]
-    args += ["--start", "2024-01-01", "--end", "2025-01-01", "--out", str(tmp_path), "--quiet"]
+    out = tmp_path / "out"
+    args += ["--start", "2024-01-01", "--end", "2025-01-01", "--out", str(out), "--quiet"]
     assert main(args) == 0
-    _, figures = _read(tmp_path)
+    _, figures = _read(out)
     _, expected = example
     for name in ("nps", "csat", "ces", "nps_by_agent", "nps_distribution"):
         assert figures[name] == expected[name]
 
 
-def test_nan_is_written_as_null(tmp_path: Path) -> None:
+def test_an_undefined_figure_is_not_available_with_its_reason(tmp_path: Path) -> None:
     (tmp_path / "s.csv").write_text("responded_at,nps_score\n2024-01-01,9\n", encoding="utf-8")
     args = ["report", "--source", f"surveys={tmp_path / 's.csv'}", "--metrics"]
-    assert main([*args, "nps_standard_error,nps", "--out", str(tmp_path), "--quiet"]) == 0
-    _, figures = _read(tmp_path)
+    out = tmp_path / "out"
+    assert main([*args, "nps_standard_error,nps", "--out", str(out), "--quiet"]) == 0
+    _, figures = _read(out)
     assert figures["nps"]["value"] == 100.0
-    assert figures["nps_standard_error"]["value"] is None  # n < 2: nan
+    assert figures["nps_standard_error"] == {  # n < 2: the library's nan
+        "area": "surveys",
+        "title": "NPS standard error",
+        "unit": "points",
+        "kind": "not_available",
+        "value": None,
+        "reason": "fewer than two responses in the window",
+    }

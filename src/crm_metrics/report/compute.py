@@ -3,10 +3,16 @@
 Every entry of :data:`METRICS` names the inputs it needs (schema and fields) and computes
 its figure by calling the library's public functions on the loaded columns. Library errors
 are mapped back to the file, column and row of the offending value (:func:`locate`).
+
+A figure that cannot be computed for the records at hand (a spend model with no repeat
+buyer to learn from, a rate with nothing in its denominator) raises :class:`NotAvailable`
+with the reason in plain words; the report records it as a ``not_available`` figure and
+computes the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -19,12 +25,13 @@ from numpy.typing import NDArray
 import crm_metrics as cm
 from crm_metrics._groupby import in_window
 from crm_metrics.report.config import ReportOptions
-from crm_metrics.report.load import Source, locate
+from crm_metrics.report.load import ReportError, Source, locate
 from crm_metrics.report.schema import (
     Figure,
     HistogramFigure,
     HistogramValue,
     MappingFigure,
+    NotAvailableFigure,
     Number,
     Report,
     ScalarFigure,
@@ -35,7 +42,16 @@ from crm_metrics.report.schema import (
 )
 from crm_metrics.report.terminal import Progress
 
-__all__ = ["AREAS", "METRICS", "Context", "Metric", "compute_report", "fields_needed", "selected"]
+__all__ = [
+    "AREAS",
+    "METRICS",
+    "Context",
+    "Metric",
+    "NotAvailable",
+    "compute_report",
+    "fields_needed",
+    "selected",
+]
 
 #: The report's sections, in order, with their headings.
 AREAS = {
@@ -51,6 +67,20 @@ AREAS = {
 Value = Number | dict[str, Number] | TableValue | HistogramValue
 T = TypeVar("T")
 
+#: The timestamp that places a record of each schema in the window.
+ANCHORS = {
+    "transactions": "ts",
+    "surveys": "responded_at",
+    "deals": "created_at",
+    "activities": "ts",
+    "tickets": "opened_at",
+    "calls": "queued_at",
+}
+
+
+class NotAvailable(Exception):
+    """A figure that cannot be computed for these records; ``str(exc)`` is the reason."""
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -63,6 +93,7 @@ class Metric:
     needs: Mapping[str, tuple[str, ...]]
     compute: Callable[[Context], Value]
     needs_stage_order: bool = False
+    undefined: str | None = None
 
 
 #: Report metric name -> :class:`Metric`, in report order.
@@ -70,13 +101,24 @@ METRICS: dict[str, Metric] = {}
 
 
 def metric(
-    name: str, area: str, title: str, unit: str, *, stage_order: bool = False, **needs: str
+    name: str,
+    area: str,
+    title: str,
+    unit: str,
+    *,
+    stage_order: bool = False,
+    undefined: str | None = None,
+    **needs: str,
 ) -> Callable[[Callable[[Context], Value]], Callable[[Context], Value]]:
-    """Register a metric; ``needs`` maps each schema to its space-separated fields."""
+    """Register a metric; ``needs`` maps each schema to its space-separated fields.
+
+    ``undefined`` is the reason given when the figure comes out undefined (``nan``) and
+    the records are present (default: a zero denominator).
+    """
 
     def register(fn: Callable[[Context], Value]) -> Callable[[Context], Value]:
         fields = {schema: tuple(names.split()) for schema, names in needs.items()}
-        METRICS[name] = Metric(name, area, title, unit, fields, fn, stage_order)
+        METRICS[name] = Metric(name, area, title, unit, fields, fn, stage_order, undefined)
         return fn
 
     return register
@@ -122,22 +164,47 @@ class Context:
         return self.once(("windowed", schema, anchor, name), make)
 
     def once(self, key: Any, make: Callable[[], T]) -> T:
-        """``make()``, computed once per report."""
+        """``make()``, computed once per report (a :class:`NotAvailable` is remembered too)."""
         if key not in self._cache:
-            self._cache[key] = make()
-        value: T = self._cache[key]
-        return value
+            try:
+                self._cache[key] = make()
+            except NotAvailable as exc:
+                self._cache[key] = exc
+        value = self._cache[key]
+        if isinstance(value, NotAvailable):
+            raise NotAvailable(str(value))
+        result: T = value
+        return result
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(*args, **kwargs)``; a library error names the file, column and row."""
         try:
             return fn(*args, **kwargs)
         except (ValueError, TypeError) as exc:
-            try:
-                arguments = inspect.signature(fn).bind(*args, **kwargs).arguments
-            except TypeError:
-                arguments = {}
-            raise locate(exc, arguments, self._where) from None
+            raise self._locate(exc, fn, args, kwargs) from None
+
+    def model(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Like :meth:`call`, but a refusal that names no record makes ``what`` not available.
+
+        A model can refuse the records as a whole (a spend model without a finite mean,
+        ...): that is a property of the data, not a bad value in a file.
+        """
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as exc:
+            located = self._locate(exc, fn, args, kwargs)
+            if str(located) != str(exc):
+                raise located from None
+            raise NotAvailable(f"{what}: {exc}") from None
+
+    def _locate(
+        self, exc: Exception, fn: Callable[..., Any], args: Any, kwargs: Any
+    ) -> ReportError:
+        try:
+            arguments = inspect.signature(fn).bind(*args, **kwargs).arguments
+        except TypeError:
+            arguments = {}
+        return locate(exc, arguments, self._where)
 
 
 # --------------------------------------------------------------------------- values
@@ -177,6 +244,8 @@ def _histogram(
 ) -> HistogramValue:
     """About 20 round-width bins from ``low`` to ``high`` (default: the 99th percentile)."""
     values = np.asarray(values, dtype=np.float64)
+    if not len(values):
+        raise NotAvailable("no values to draw (no records of this kind in the window)")
     top = high if high is not None else (float(np.quantile(values, 0.99)) if len(values) else 1.0)
     step = _nice_step(max(top - low, 1e-9), 20)
     edges = low + step * np.arange(math.ceil((top - low) / step - 1e-9) + 1 if top > low else 2)
@@ -197,9 +266,30 @@ def _cell(value: Any) -> Any:
     return value if isinstance(value, str) else _num(value)
 
 
-def _figure(spec: Metric, value: Value, options: ReportOptions) -> Figure:
+def _undefined(ctx: Context, spec: Metric) -> str:
+    """Why a figure came out undefined (nan): no records, none in the window, or its own rule."""
+    for schema in spec.needs:
+        source = ctx.sources[schema]
+        if source.rows == 0:
+            return f"the {schema} file {source.path} has no records"
+        anchor = ANCHORS.get(schema)
+        if anchor in source.columns and not _in_window(ctx, schema, anchor).any():
+            return f"no {schema} record in the window"
+    return spec.undefined or "not defined for these records: its denominator is zero"
+
+
+def _figure(spec: Metric, ctx: Context) -> Figure:
+    options = ctx.options
     title = spec.title.replace("{clv_months}", str(options.clv_months))
     area, unit = spec.area, spec.unit
+    try:
+        value = spec.compute(ctx)
+        if isinstance(value, TableValue) and not value.rows:
+            raise NotAvailable(_undefined(ctx, spec).replace("its denominator is zero", "no rows"))
+        if not isinstance(value, (TableValue, HistogramValue, dict)) and _num(value) is None:
+            raise NotAvailable(_undefined(ctx, spec))
+    except NotAvailable as exc:
+        return NotAvailableFigure(area=area, title=title, unit=unit, reason=str(exc))
     if isinstance(value, TableValue):
         return TableFigure(area=area, title=title, unit=unit, value=value)
     if isinstance(value, HistogramValue):
@@ -316,6 +406,7 @@ def _frequency(ctx: Context) -> Value:
     "customer",
     "Average time between purchases",
     "days",
+    undefined="no customer made a repeat purchase in the window",
     transactions=TX,
 )
 def _gap(ctx: Context) -> Value:
@@ -335,6 +426,7 @@ def _gap(ctx: Context) -> Value:
     "customer",
     "Activity churn (no order in the last 365 days)",
     "fraction",
+    undefined="no customer ordered in the year before the last 365 days (the base is empty)",
     transactions=TX,
 )
 def _churn(ctx: Context) -> Value:
@@ -381,36 +473,102 @@ def _cohorts(ctx: Context) -> Value:
 
 # --------------------------------------------------------------------------- CLV (CLV.md)
 @dataclass(frozen=True)
-class _CLV:
-    summary: Any
-    bgnbd: Any
-    gamma_gamma: Any
-    p_alive: NDArray[np.float64]
-    value: NDArray[np.float64]
-    segments: Any
+class _RFM:
+    summary: Any  # repeat purchases only (BG/NBD, Gamma-Gamma), in weeks
+    full: Any  # every purchase (RFM segments)
 
 
-def clv_models(ctx: Context) -> _CLV:
-    """RFM summaries (weeks), the two fits, P(alive), CLV and RFM segments; computed once."""
-
+def _rfm_data(ctx: Context) -> _RFM:
+    """The RFM summaries of the transactions (weeks), computed once."""
     from crm_metrics import clv  # scipy: imported only when a CLV metric is computed
 
-    def make() -> _CLV:
+    def make() -> _RFM:
         cid, ts, amount = _tx(ctx, "customer_id"), _tx(ctx, "ts"), _tx(ctx, "amount")
         end = None if ctx.as_of is None else ctx.as_of - np.timedelta64(1, "ns")
         weekly = {"freq": "D", "freq_multiplier": 7, "observation_end": end}
-        step = ctx.progress.step
-        with step("RFM summary per customer (weeks)"):
+        with ctx.progress.step("RFM summary per customer (weeks)"):
             s = ctx.call(clv.rfm_summary, cid, ts, amount, **weekly)
             full = ctx.call(clv.rfm_summary, cid, ts, amount, include_first=True, **weekly)
-        with step("fitting BG/NBD"):
-            bg = ctx.call(clv.fit_bgnbd, s.frequency, s.recency, s.T)
-        with step("fitting Gamma-Gamma"):
-            spenders = (s.frequency > 0) & (s.monetary_value > 0)
-            gg = ctx.call(clv.fit_gamma_gamma, s.frequency[spenders], s.monetary_value[spenders])
-        with step(f"P(alive) and {ctx.options.clv_months}-month CLV per customer"):
-            p_alive = ctx.call(clv.bgnbd_p_alive, bg, s.frequency, s.recency, s.T)
-            value = ctx.call(
+        if not len(s):
+            raise NotAvailable("no customer: the transactions file has no order to summarise")
+        return _RFM(s, full)
+
+    return ctx.once("rfm", make)
+
+
+def _bgnbd_fit(ctx: Context) -> Any:
+    """The BG/NBD fit, or :class:`NotAvailable` when these orders cannot identify it."""
+    from crm_metrics import clv
+
+    def make() -> Any:
+        s = _rfm_data(ctx).summary
+        if not (s.T > 0).any():
+            raise NotAvailable(
+                "every customer's first order falls on the last day observed (all orders on "
+                "one day?), so BG/NBD has no time span to learn a purchase rate from"
+            )
+        if not (s.frequency > 0).any():
+            raise NotAvailable(
+                f"none of the {len(s):,} customers made a repeat purchase (an order on a later "
+                "day), so BG/NBD cannot learn a repeat-purchase rate"
+            )
+        with ctx.progress.step("fitting BG/NBD"):
+            fit = ctx.model("the BG/NBD fit", clv.fit_bgnbd, s.frequency, s.recency, s.T)
+        if not fit.converged:
+            raise NotAvailable(f"the BG/NBD fit did not converge: {fit.message}")
+        return fit
+
+    return ctx.once("bgnbd", make)
+
+
+def _gamma_gamma_fit(ctx: Context) -> Any:
+    """The Gamma-Gamma fit on repeat customers with spend, or :class:`NotAvailable`."""
+    from crm_metrics import clv
+
+    def make() -> Any:
+        s = _rfm_data(ctx).summary
+        spenders = (s.frequency > 0) & (s.monetary_value > 0)
+        if not spenders.any():
+            raise NotAvailable(
+                f"none of the {len(s):,} customers made a repeat purchase with a positive "
+                "amount, and the Gamma-Gamma spend model learns from repeat purchases only"
+            )
+        with ctx.progress.step("fitting Gamma-Gamma"):
+            fit = ctx.model(
+                "the Gamma-Gamma fit",
+                clv.fit_gamma_gamma,
+                s.frequency[spenders],
+                s.monetary_value[spenders],
+            )
+        if not fit.converged:
+            raise NotAvailable(f"the Gamma-Gamma fit did not converge: {fit.message}")
+        return fit
+
+    return ctx.once("gamma_gamma", make)
+
+
+def _p_alive_values(ctx: Context) -> NDArray[np.float64]:
+    """P(alive) of every customer (BG/NBD), in the summary's customer order."""
+    from crm_metrics import clv
+
+    def make() -> NDArray[np.float64]:
+        s, fit = _rfm_data(ctx).summary, _bgnbd_fit(ctx)
+        with ctx.progress.step("P(alive) per customer"):
+            return np.asarray(ctx.call(clv.bgnbd_p_alive, fit, s.frequency, s.recency, s.T))
+
+    return ctx.once("p_alive", make)
+
+
+def _clv_values(ctx: Context) -> NDArray[np.float64]:
+    """The predicted CLV of every customer (BG/NBD + Gamma-Gamma)."""
+    from crm_metrics import clv
+
+    def make() -> NDArray[np.float64]:
+        s, bg, gg = _rfm_data(ctx).summary, _bgnbd_fit(ctx), _gamma_gamma_fit(ctx)
+        months = ctx.options.clv_months
+        with ctx.progress.step(f"{months}-month CLV per customer"):
+            value = ctx.model(
+                "the predicted CLV",
                 clv.customer_lifetime_value,
                 bg,
                 gg,
@@ -418,16 +576,43 @@ def clv_models(ctx: Context) -> _CLV:
                 s.recency,
                 s.T,
                 s.monetary_value,
-                time=ctx.options.clv_months,
+                time=months,
                 discount_rate=ctx.options.discount_rate,
                 freq="W",
             )
-        with step("RFM segments"):
-            recency = full.T - full.recency
-            seg = ctx.call(clv.rfm_segments, recency, full.frequency, full.monetary_value)
-        return _CLV(s, bg, gg, np.asarray(p_alive), np.asarray(value), seg)
+        return np.asarray(value)
 
     return ctx.once("clv", make)
+
+
+def _segment_labels(ctx: Context) -> NDArray[Any]:
+    """The RFM segment of every customer (quartile scores of every purchase)."""
+    from crm_metrics import clv
+
+    def make() -> NDArray[Any]:
+        full = _rfm_data(ctx).full
+        with ctx.progress.step("RFM segments"):
+            recency = full.T - full.recency
+            seg = ctx.call(clv.rfm_segments, recency, full.frequency, full.monetary_value)
+        return np.asarray(seg.segment)
+
+    return ctx.once("segments", make)
+
+
+def _or_nan(ctx: Context, values: Callable[[Context], NDArray[np.float64]]) -> NDArray[Any]:
+    """``values(ctx)``, or nan for every customer when it is not available."""
+    try:
+        return values(ctx)
+    except NotAvailable:
+        return np.full(len(_rfm_data(ctx).summary), np.nan)
+
+
+def prepare_clv(ctx: Context) -> None:
+    """Compute the CLV models up front (the long steps, each with its own progress line)."""
+    pieces = (_rfm_data, _bgnbd_fit, _gamma_gamma_fit, _p_alive_values, _clv_values)
+    for piece in (*pieces, _segment_labels):
+        with contextlib.suppress(NotAvailable):
+            piece(ctx)
 
 
 CLV = TX + " amount"
@@ -435,7 +620,7 @@ CLV = TX + " amount"
 
 @metric("rfm_summary", "clv", "RFM summary (weeks; repeat purchases)", "mixed", transactions=CLV)
 def _rfm(ctx: Context) -> Value:
-    s = clv_models(ctx).summary
+    s = _rfm_data(ctx).summary
     repeat = s.frequency > 0
     return {
         "customers": len(s),
@@ -449,19 +634,19 @@ def _rfm(ctx: Context) -> Value:
 
 @metric("rfm_segments", "clv", "RFM segments (quartile scores)", "customers", transactions=CLV)
 def _segments(ctx: Context) -> Value:
-    m = clv_models(ctx)
-    names, group = np.unique(m.segments.segment, return_inverse=True)
+    segment = _segment_labels(ctx)
+    names, group = np.unique(segment, return_inverse=True)
     size = np.bincount(group, minlength=len(names))
     share = size / size.sum()
-    p_alive = np.bincount(group, m.p_alive, len(names)) / size
-    value = np.bincount(group, m.value, len(names)) / size
+    p_alive = np.bincount(group, _or_nan(ctx, _p_alive_values), len(names)) / size
+    value = np.bincount(group, _or_nan(ctx, _clv_values), len(names)) / size
     cols = ["segment", "customers", "share", "mean_p_alive", "mean_clv"]
     return _table(cols, names, size, share, p_alive, value)
 
 
 @metric("bgnbd", "clv", "BG/NBD fit (purchase rate per week)", "parameters", transactions=CLV)
 def _bgnbd(ctx: Context) -> Value:
-    fit = clv_models(ctx).bgnbd
+    fit = _bgnbd_fit(ctx)
     return {k: _num(getattr(fit, k)) for k in ("r", "alpha", "a", "b", "loglik", "n_customers")}
 
 
@@ -473,18 +658,18 @@ def _bgnbd(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _gamma_gamma(ctx: Context) -> Value:
-    fit = clv_models(ctx).gamma_gamma
+    fit = _gamma_gamma_fit(ctx)
     return {k: _num(getattr(fit, k)) for k in ("p", "q", "v", "loglik", "n_customers")}
 
 
 @metric("p_alive_mean", "clv", "Mean P(alive)", "probability", transactions=CLV)
 def _p_alive_mean(ctx: Context) -> Value:
-    return _num(clv_models(ctx).p_alive.mean())
+    return _num(_p_alive_values(ctx).mean())
 
 
 @metric("p_alive", "clv", "P(alive) per customer", "probability", transactions=CLV)
 def _p_alive(ctx: Context) -> Value:
-    return _histogram(clv_models(ctx).p_alive, high=1.0)
+    return _histogram(_p_alive_values(ctx), high=1.0)
 
 
 @metric(
@@ -495,7 +680,7 @@ def _p_alive(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _clv_mean(ctx: Context) -> Value:
-    return _num(clv_models(ctx).value.mean())
+    return _num(_clv_values(ctx).mean())
 
 
 @metric(
@@ -506,7 +691,7 @@ def _clv_mean(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _clv_total(ctx: Context) -> Value:
-    return _num(clv_models(ctx).value.sum())
+    return _num(_clv_values(ctx).sum())
 
 
 @metric(
@@ -517,7 +702,7 @@ def _clv_total(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _clv_hist(ctx: Context) -> Value:
-    return _histogram(clv_models(ctx).value)
+    return _histogram(_clv_values(ctx))
 
 
 _SCORE_COLUMNS = [
@@ -533,17 +718,16 @@ _SCORE_COLUMNS = [
 
 
 def _scores(ctx: Context, rows: NDArray[np.intp]) -> TableValue:
-    m = clv_models(ctx)
-    s = m.summary
-    fields = (s.customer_id, s.frequency, s.recency, s.T, s.monetary_value, m.p_alive, m.value)
+    s = _rfm_data(ctx).summary
+    values = (s.frequency, s.recency, s.T, s.monetary_value, _p_alive_values(ctx))
     ids = np.array([_label(k) for k in s.customer_id[rows]], dtype=str)
-    columns = (np.asarray(a)[rows] for a in fields[1:])
-    return _table(_SCORE_COLUMNS, ids, *columns, m.segments.segment[rows])
+    columns = (np.asarray(a)[rows] for a in (*values, _clv_values(ctx)))
+    return _table(_SCORE_COLUMNS, ids, *columns, _segment_labels(ctx)[rows])
 
 
 @metric("top_customers", "clv", "Top customers by predicted CLV", "customers", transactions=CLV)
 def _top(ctx: Context) -> Value:
-    value = clv_models(ctx).value
+    value = _clv_values(ctx)
     return _scores(ctx, np.argsort(-value, kind="stable")[: ctx.options.top_customers])
 
 
@@ -555,7 +739,7 @@ def _top(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _all_scores(ctx: Context) -> Value:
-    return _scores(ctx, np.arange(len(clv_models(ctx).value)))
+    return _scores(ctx, np.arange(len(_clv_values(ctx))))
 
 
 # --------------------------------------------------------------------------- surveys (§2)
@@ -582,6 +766,7 @@ def _nps(ctx: Context) -> Value:
     "surveys",
     "NPS standard error",
     "points",
+    undefined="fewer than two responses in the window",
     surveys="responded_at nps_score",
 )
 def _nps_se(ctx: Context) -> Value:
@@ -1298,6 +1483,9 @@ def compute_report(
 ) -> Report:
     """Compute the selected metrics on the loaded sources, area by area.
 
+    A figure that cannot be computed for these records is a ``not_available`` figure
+    with its reason; the others are computed as usual.
+
     Raises
     ------
     ReportError
@@ -1307,15 +1495,13 @@ def compute_report(
     ctx = Context(sources, options, progress)
     names = selected(options, frozenset(sources))
     if any(METRICS[n].area == "clv" for n in names):
-        clv_models(ctx)  # the long steps, each with its own progress line
+        prepare_clv(ctx)  # the long steps, each with its own progress line
     figures: dict[str, Figure] = {}
     for area, heading in AREAS.items():
         todo = [n for n in names if METRICS[n].area == area]
         if todo:
             with progress.step(heading):
-                figures.update(
-                    {n: _figure(METRICS[n], METRICS[n].compute(ctx), options) for n in todo}
-                )
+                figures.update({n: _figure(METRICS[n], ctx) for n in todo})
     window = Window(
         start=_iso(options.start),
         end=_iso(options.end),

@@ -14,6 +14,7 @@ from crm_metrics.report.compute import AREAS
 from crm_metrics.report.schema import (
     HistogramFigure,
     MappingFigure,
+    NotAvailableFigure,
     Report,
     ScalarFigure,
     TableFigure,
@@ -47,6 +48,7 @@ th,td{padding:4px 8px;border-bottom:1px solid #e4e7eb;text-align:right;white-spa
 th:first-child,td:first-child{text-align:left}th{color:#52606d;font-weight:600}
 td.unit{color:#7b8794;text-align:left}
 td.name{white-space:normal;text-align:left}
+td.na{color:#7b8794;text-align:left;white-space:normal;font-size:12px}
 svg text{font:12px system-ui,sans-serif;fill:#3e4c59}
 """
 
@@ -197,9 +199,19 @@ def render_html(report: Report) -> str:
             for f in figures.values()
             if isinstance(f, ScalarFigure)
         ]
+        scalars += [
+            f'<tr><td class="name">{escape(f.title)}</td><td>n/a</td>'
+            f'<td class="na">not available: {escape(f.reason)}</td></tr>'
+            for f in figures.values()
+            if isinstance(f, NotAvailableFigure)
+        ]
         table = f'<div class="card span2"><table>{"".join(scalars)}</table></div>'
         cards = [table] if scalars else []
-        cards += [_card(n, f) for n, f in figures.items() if not isinstance(f, ScalarFigure)]
+        cards += [
+            _card(n, f)
+            for n, f in figures.items()
+            if not isinstance(f, (ScalarFigure, NotAvailableFigure))
+        ]
         sections.append(f'<h2>{escape(heading)}</h2><div class="grid">{"".join(cards)}</div>')
     sources = ", ".join(
         f"{escape(k)}: {escape(s.path)} ({s.rows:,} rows)" for k, s in report.sources.items()

@@ -1,9 +1,9 @@
 """The pydantic model of ``report.json``: every figure of a report, machine-readable.
 
-Layout (``schema_version`` 1):
+Layout (``schema_version`` 2):
 
 ```text
-{"schema_version": 1, "title": ..., "crm_metrics_version": ...,
+{"schema_version": 2, "title": ..., "crm_metrics_version": ...,
  "window": {"start": ..., "end": ..., "as_of": ..., "freq": "M"},
  "sources": {"transactions": {"path": ..., "rows": 69659}, ...},
  "metrics": {"nps": {"kind": "scalar", "area": "surveys", "title": ..., "unit": "points",
@@ -13,7 +13,7 @@ Layout (``schema_version`` 1):
 Metric keys are the report metric names (``crm-metrics report --list-metrics``), in the
 registry's order. Every value is a JSON number, string or ``null``: a result the library
 returns as ``nan`` (a zero denominator, METRICS.md §0.3) is written as ``null``. Timestamps
-are ISO-8601 strings. A figure has one of four kinds:
+are ISO-8601 strings. A figure has one of five kinds:
 
 - ``scalar``: ``value`` is one number;
 - ``mapping``: ``value`` is ``{label: number}`` (a grouped result, a breakdown, fitted
@@ -21,7 +21,10 @@ are ISO-8601 strings. A figure has one of four kinds:
 - ``table``: ``value`` is ``{"columns": [...], "rows": [[...], ...]}``;
 - ``histogram``: ``value`` is ``{"edges": [...], "counts": [...]}``, ``counts[i]`` the number
   of values in ``[edges[i], edges[i + 1])``, the last bin closed, values beyond the last edge
-  counted in the last bin; ``unit`` is the unit of the binned values.
+  counted in the last bin; ``unit`` is the unit of the binned values;
+- ``not_available``: the figure cannot be computed for these records (no repeat buyer to
+  fit a spend model on, no survey response in the window ...); ``value`` is ``null`` and
+  ``reason`` says why in plain words. The rest of the report is computed as usual.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = [
     "HistogramFigure",
     "HistogramValue",
     "MappingFigure",
+    "NotAvailableFigure",
     "Report",
     "ScalarFigure",
     "SourceInfo",
@@ -45,7 +49,7 @@ __all__ = [
 ]
 
 #: Version of the ``report.json`` layout; bumped on any incompatible change.
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 
 #: One number of a report; ``None`` stands for the library's ``nan`` (undefined).
 Number = int | float | None
@@ -105,9 +109,18 @@ class HistogramFigure(_Figure):
     value: HistogramValue
 
 
+class NotAvailableFigure(_Figure):
+    """A figure that cannot be computed for these records, and the reason in plain words."""
+
+    kind: Literal["not_available"] = "not_available"
+    value: None = None
+    reason: str = Field(min_length=1)
+
+
 #: Any figure, told apart by its ``kind``.
 Figure = Annotated[
-    ScalarFigure | MappingFigure | TableFigure | HistogramFigure, Field(discriminator="kind")
+    ScalarFigure | MappingFigure | TableFigure | HistogramFigure | NotAvailableFigure,
+    Field(discriminator="kind"),
 ]
 
 
@@ -130,7 +143,7 @@ class Window(_Strict):
 class Report(_Strict):
     """The whole ``report.json``."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     title: str
     crm_metrics_version: str
     window: Window

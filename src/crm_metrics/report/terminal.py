@@ -57,16 +57,24 @@ def format_number(value: float | int | None, unit: str = "") -> str:
 
 
 def summary_table(report: Report) -> str:
-    """The scalar figures of a report as an aligned text table, grouped by area."""
+    """The scalar figures of a report as an aligned text table, grouped by area.
+
+    Figures that are not available for these records follow the table, each with its
+    reason.
+    """
     rows = [
         (fig.area, fig.title, format_number(fig.value, fig.unit), fig.unit)
         for fig in report.metrics.values()
         if fig.kind == "scalar"
     ]
-    if not rows:
-        return ""
-    width = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"{'area':<{width[0]}}  {'metric':<{width[1]}}  {'value':>{width[2]}}  unit"]
-    lines.append("-" * len(lines[0]))
-    lines += [f"{a:<{width[0]}}  {t:<{width[1]}}  {v:>{width[2]}}  {u}" for a, t, v, u in rows]
+    missing = [fig for fig in report.metrics.values() if fig.kind == "not_available"]
+    lines = []
+    if rows:
+        width = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = [f"{'area':<{width[0]}}  {'metric':<{width[1]}}  {'value':>{width[2]}}  unit"]
+        lines.append("-" * len(lines[0]))
+        lines += [f"{a:<{width[0]}}  {t:<{width[1]}}  {v:>{width[2]}}  {u}" for a, t, v, u in rows]
+    if missing:
+        lines += ["", "Not available for these records:"] if lines else []
+        lines += [f"- {fig.area}: {fig.title}: {fig.reason}" for fig in missing]
     return "\n".join(lines)
