@@ -207,3 +207,81 @@ def test_an_undefined_figure_is_not_available_with_its_reason(tmp_path: Path) ->
         "value": None,
         "reason": "fewer than two responses in the window",
     }
+
+
+def _drawn(label: str) -> float:
+    """A number as a chart draws it: '62.5k', '1.26M', '49.5 %', '23,570', '37%'."""
+    text = label.replace(",", "").strip()
+    if text.endswith("%"):
+        return float(text[:-1]) / 100
+    scale = {"k": 1e3, "M": 1e6}.get(text[-1], 1.0)
+    return float(text[:-1] if scale != 1.0 else text) * scale
+
+
+def _same_drawn(label: str, value: float, unit: str = "") -> bool:
+    """Equal to the three significant digits (or 0.1 percentage point) a chart shows."""
+    tolerance = 0.0005 if unit in ("fraction", "probability") else 0.005 * abs(value)
+    return abs(_drawn(label) - value) <= tolerance + 1e-12
+
+
+def test_a_bar_label_is_its_figure() -> None:
+    from crm_metrics.report.html import _bars
+
+    svg = _bars("funnel", ["sent", "converted"], [62479, 462], "recipients")
+    assert ">62.5k</text>" in svg  # was "6.25k": the compact formatter divided by 10,000
+    assert ">462</text>" in svg
+
+
+def test_every_number_drawn_in_a_chart_is_its_figure(demo: tuple[Path, dict[str, Any]]) -> None:
+    import re
+    import xml.etree.ElementTree as ET
+
+    out, m = demo
+    html = (out / "report.html").read_text(encoding="utf-8")
+    charts = {
+        found["name"]: ET.fromstring(found[0])
+        for found in re.finditer(r'<svg [^>]*data-metric="(?P<name>[^"]+)".*?</svg>', html, re.S)
+    }
+    assert set(charts) == {
+        "cohort_retention",
+        "p_alive",
+        "clv",
+        "nps_distribution",
+        "campaign_funnel",
+        "pipeline_by_stage",
+        "first_response_time_distribution",
+    }
+    checked = 0
+    for name, svg in charts.items():
+        texts: dict[str, list[str]] = {}
+        for text in svg.iter("text"):
+            texts.setdefault(text.get("class", ""), []).append(text.text or "")
+        assert "" not in texts, name  # every number drawn has a class, so it is checked here
+        fig = m[name]
+        assert texts.pop("zero", ["0"]) == ["0"]
+        if fig["kind"] == "mapping":
+            labels, values = list(fig["value"]), list(fig["value"].values())
+            assert texts["axis"] == labels
+            assert len(texts["value"]) == len(values)
+            for label, value in zip(texts["value"], values, strict=True):
+                assert _same_drawn(label, value, fig["unit"]), (name, label, value)
+            assert _same_drawn(texts["peak"][0], max(values), fig["unit"])
+        elif fig["kind"] == "histogram":
+            edges, counts = fig["value"]["edges"], fig["value"]["counts"]
+            every = -(-len(counts) // 5)
+            assert len(texts["axis"]) == len(range(0, len(counts), every))
+            for label, edge in zip(texts["axis"], edges[::every], strict=False):
+                assert _same_drawn(label, edge), (name, label, edge)
+            assert _same_drawn(texts["peak"][0], max(counts))
+        else:
+            rows = fig["value"]["rows"]
+            assert texts["offset"] == fig["value"]["columns"][2:]
+            assert [int(t.rsplit("(n=", 1)[1][:-1].replace(",", "")) for t in texts["cohort"]] == [
+                r[1] for r in rows
+            ]
+            cells = [v for r in rows for v in r[2:] if v is not None]
+            assert len(texts["cell"]) == len(cells)
+            for label, value in zip(texts["cell"], cells, strict=True):
+                assert abs(_drawn(label) - value) <= 0.005 + 1e-12, (label, value)
+        checked += sum(map(len, texts.values()))
+    assert checked > 100

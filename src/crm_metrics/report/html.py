@@ -71,8 +71,14 @@ def _table(value: TableValue, unit: str) -> str:
 
 
 def _compact(value: float) -> str:
-    """Short axis and bar labels: 1.26M, 62.5k, 0.25."""
-    for size, suffix in ((1e6, "M"), (1e4, "k")):
+    """Short axis and bar labels, three significant digits: 1.26M, 62.5k, 950, 0.25.
+
+    Examples
+    --------
+    >>> _compact(62479), _compact(462_000), _compact(1_258_000), _compact(950), _compact(0.25)
+    ('62.5k', '462k', '1.26M', '950', '0.25')
+    """
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
             return f"{value / size:.3g}{suffix}"
     return f"{value:,.0f}" if float(value).is_integer() else format_number(value)
@@ -82,13 +88,21 @@ def _label(value: float, unit: str) -> str:
     return format_number(value, unit) if unit in ("fraction", "probability") else _compact(value)
 
 
-def _bars(labels: list[str], values: list[float | int], unit: str, *, gap: float = 0.2) -> str:
-    """A vertical bar chart; ``gap`` 0 draws a histogram (with about five axis labels)."""
+def _bars(
+    name: str, labels: list[str], values: list[float | int], unit: str, *, gap: float = 0.2
+) -> str:
+    """A vertical bar chart; ``gap`` 0 draws a histogram (with about five axis labels).
+
+    Text classes: ``value`` (a bar's figure), ``axis`` (a bar's label), ``peak`` and
+    ``zero`` (the ends of the value axis); the ``svg`` names the figure in ``data-metric``.
+    """
     width, height, left, bottom, top = 420, 220, 52, 24, 18
     inner_w, inner_h = width - left - 8, height - bottom - top
     peak = max((v for v in values if v), default=1.0) or 1.0
     step = inner_w / max(len(values), 1)
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img">']
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" data-metric="{escape(name)}">'
+    ]
     parts.append(
         f'<line x1="{left}" y1="{top + inner_h}" x2="{width - 8}" y2="{top + inner_h}" '
         'stroke="#9aa5b1"/>'
@@ -104,46 +118,58 @@ def _bars(labels: list[str], values: list[float | int], unit: str, *, gap: float
         )
         if gap and len(values) <= 12:
             parts.append(
-                f'<text x="{x + step * (1 - gap) / 2:.1f}" y="{top + inner_h - h - 3:.1f}" '
-                f'text-anchor="middle">{escape(_label(value, unit))}</text>'
+                f'<text class="value" x="{x + step * (1 - gap) / 2:.1f}" '
+                f'y="{top + inner_h - h - 3:.1f}" text-anchor="middle">'
+                f"{escape(_label(value, unit))}</text>"
             )
         if i % every == 0:
             tx = x + step * (1 - gap) / 2
             parts.append(
-                f'<text x="{tx:.1f}" y="{top + inner_h + 15}" text-anchor="middle">'
-                f"{escape(label)}</text>"
+                f'<text class="axis" x="{tx:.1f}" y="{top + inner_h + 15}" '
+                f'text-anchor="middle">{escape(label)}</text>'
             )
     parts.append(
-        f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{escape(_label(peak, unit))}</text>'
-        f'<text x="{left - 6}" y="{top + inner_h}" text-anchor="end">0</text></svg>'
+        f'<text class="peak" x="{left - 6}" y="{top + 4}" text-anchor="end">'
+        f"{escape(_label(peak, unit))}</text>"
+        f'<text class="zero" x="{left - 6}" y="{top + inner_h}" text-anchor="end">0</text></svg>'
     )
     return "".join(parts)
 
 
-def _histogram(fig: HistogramFigure) -> str:
+def _histogram(name: str, fig: HistogramFigure) -> str:
     edges, counts = fig.value.edges, fig.value.counts
     labels = [_compact(e) for e in edges[:-1]]
     width = format_number(edges[1] - edges[0])
-    return _bars(labels, list(counts), "", gap=0.0) + (
+    return _bars(name, labels, list(counts), "", gap=0.0) + (
         f'<p class="meta">{sum(counts):,} values; bins of {width} {escape(fig.unit)} from '
         f"{format_number(edges[0])} to {format_number(edges[-1])}; the last bin includes "
         "higher values</p>"
     )
 
 
-def _heatmap(value: TableValue) -> str:
-    """Cohort retention heatmap: rows are cohorts, columns offsets, cells shaded by value."""
+def _heatmap(name: str, value: TableValue) -> str:
+    """Cohort retention heatmap: rows are cohorts, columns offsets, cells shaded by value.
+
+    Text classes: ``offset`` (a column's periods after the first), ``cohort`` (a row's
+    label and size), ``cell`` (a share in percent).
+    """
     offsets = value.columns[2:]
     cell_w, cell_h, left, top = 44, 24, 176, 22
     width, height = left + cell_w * len(offsets) + 4, top + cell_h * len(value.rows) + 4
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="{min(width, 1200)}" role="img">']
-    for j, name in enumerate(offsets):
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{min(width, 1200)}" role="img" '
+        f'data-metric="{escape(name)}">'
+    ]
+    for j, label in enumerate(offsets):
         x = left + j * cell_w + cell_w / 2
-        parts.append(f'<text x="{x}" y="{top - 8}" text-anchor="middle">{escape(name)}</text>')
+        parts.append(
+            f'<text class="offset" x="{x}" y="{top - 8}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
     for i, row in enumerate(value.rows):
         y = top + i * cell_h
         parts.append(
-            f'<text x="{left - 6}" y="{y + cell_h / 2 + 4}" text-anchor="end">'
+            f'<text class="cohort" x="{left - 6}" y="{y + cell_h / 2 + 4}" text-anchor="end">'
             f"{escape(str(row[0]))} (n={_fmt(row[1])})</text>"
         )
         for j, cell in enumerate(row[2:]):
@@ -155,8 +181,8 @@ def _heatmap(value: TableValue) -> str:
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
                 f'fill="rgb({shade},{shade + 8 if shade < 247 else 255},255)"/>'
-                f'<text x="{x + cell_w / 2 - 1}" y="{y + cell_h / 2 + 4}" text-anchor="middle" '
-                f'style="fill:{ink}">{100 * float(cell):.0f}%</text>'
+                f'<text class="cell" x="{x + cell_w / 2 - 1}" y="{y + cell_h / 2 + 4}" '
+                f'text-anchor="middle" style="fill:{ink}">{100 * float(cell):.0f}%</text>'
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -165,11 +191,11 @@ def _heatmap(value: TableValue) -> str:
 def _card(name: str, fig: Any) -> str:
     title = f"<h3>{escape(fig.title)}</h3>"
     if isinstance(fig, HistogramFigure):
-        return f'<div class="card">{title}{_histogram(fig)}</div>'
+        return f'<div class="card">{title}{_histogram(name, fig)}</div>'
     if isinstance(fig, MappingFigure):
         labels, values = list(fig.value), list(fig.value.values())
         if name in BAR_CHARTS:
-            body = _bars(labels, [v or 0 for v in values], fig.unit)
+            body = _bars(name, labels, [v or 0 for v in values], fig.unit)
         else:
             rows = [[k, v] for k, v in fig.value.items()]
             head = "" if fig.unit == "mixed" else fig.unit
@@ -181,7 +207,7 @@ def _card(name: str, fig: Any) -> str:
         body = f'<p class="meta">{count}: in report.json under metrics.{name}</p>'
         return f'<div class="card">{title}{body}</div>'
     if name == "cohort_retention":
-        return f'<div class="card wide">{title}{_heatmap(fig.value)}</div>'
+        return f'<div class="card wide">{title}{_heatmap(name, fig.value)}</div>'
     unit = "" if fig.unit == "mixed" else fig.unit
     return f'<div class="card wide">{title}{_table(fig.value, unit)}</div>'
 
