@@ -285,3 +285,39 @@ def test_every_number_drawn_in_a_chart_is_its_figure(demo: tuple[Path, dict[str,
                 assert abs(_drawn(label) - value) <= 0.005 + 1e-12, (label, value)
         checked += sum(map(len, texts.values()))
     assert checked > 100
+
+
+def test_the_defaults_the_run_resolved_are_recorded(demo: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = demo
+    report = _read(out)[0]
+    assert (report.window.start, report.window.end, report.window.as_of) == (None, None, None)
+    log = datasets.load_cdnow()
+    tx = report.window.resolved["transactions"]
+    assert (tx.anchor, tx.records_in_window) == ("ts", 69659)
+    assert np.datetime64(tx.start) == log.ts.min()
+    assert np.datetime64(tx.as_of) == log.ts.max() + np.timedelta64(1, "ns")
+    assert tx.end == tx.as_of  # one ns after the last order
+    tickets = datasets.simulate_tickets(5000, seed=0)
+    latest = max(
+        a[~np.isnat(a)].max()
+        for a in (tickets.opened_at, tickets.first_response_at, tickets.resolved_at)
+    )
+    assert np.datetime64(report.window.resolved["tickets"].as_of) == latest + np.timedelta64(
+        1, "ns"
+    )
+    assert report.window.resolved["campaigns"].as_of is None  # no timestamp in that log
+    assert report.settings["rfm_time_unit"] == "weeks"
+    assert report.settings["clv_horizon_months"] == 12
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "As of <strong>1998-06-30 00:00</strong> (transactions)" in html
+
+
+def test_a_given_as_of_is_the_snapshot_of_every_input(
+    example: tuple[Path, dict[str, Any]],
+) -> None:
+    out, _ = example
+    report = _read(out)[0]
+    assert {r.as_of for r in report.window.resolved.values()} == {"2025-07-01"}
+    assert report.window.resolved["surveys"].records_in_window == 40
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "As of <strong>2025-07-01 00:00</strong> (given)" in html

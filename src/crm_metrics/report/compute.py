@@ -23,9 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 import crm_metrics as cm
-from crm_metrics._groupby import in_window
+from crm_metrics._groupby import default_as_of, in_window
 from crm_metrics.report.config import ReportOptions
-from crm_metrics.report.load import ReportError, Source, locate
+from crm_metrics.report.load import SCHEMAS, TIME, TIME_OR_NAT, ReportError, Source, locate
 from crm_metrics.report.schema import (
     Figure,
     HistogramFigure,
@@ -34,6 +34,7 @@ from crm_metrics.report.schema import (
     NotAvailableFigure,
     Number,
     Report,
+    Resolved,
     ScalarFigure,
     SourceInfo,
     TableFigure,
@@ -145,6 +146,18 @@ class Context:
         for source in sources.values():
             for name, array in source.columns.items():
                 self._where[id(array)] = (source.path, source.names.get(name, name), None)
+
+    def snapshot(self, schema: str) -> np.datetime64 | None:
+        """The ``as_of`` of the figures of ``schema``: the option, else one ns after the
+        latest event of its records (deadlines are not events); None without any event."""
+        if self.as_of is not None:
+            return self.as_of
+        events = [
+            array
+            for name, array in self.sources[schema].columns.items()
+            if SCHEMAS[schema][name] in (TIME, TIME_OR_NAT) and not name.endswith("due_at")
+        ]
+        return default_as_of(*events)
 
     def col(self, schema: str, name: str) -> NDArray[Any]:
         """The column ``name`` of ``schema``, all records."""
@@ -371,7 +384,12 @@ def _new(ctx: Context) -> Value:
 )
 def _active(ctx: Context) -> Value:
     return _num(
-        ctx.call(cm.active_customers, _tx(ctx, "customer_id"), _tx(ctx, "ts"), as_of=ctx.as_of)
+        ctx.call(
+            cm.active_customers,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            as_of=ctx.snapshot("transactions"),
+        )
     )
 
 
@@ -432,7 +450,10 @@ def _gap(ctx: Context) -> Value:
 def _churn(ctx: Context) -> Value:
     return _num(
         ctx.call(
-            cm.churn_rate_from_activity, _tx(ctx, "customer_id"), _tx(ctx, "ts"), as_of=ctx.as_of
+            cm.churn_rate_from_activity,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            as_of=ctx.snapshot("transactions"),
         )
     )
 
@@ -451,7 +472,7 @@ def _hist_clv(ctx: Context) -> Value:
             _tx(ctx, "customer_id"),
             _tx(ctx, "ts"),
             _tx(ctx, "amount"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("transactions"),
         )
     )
 
@@ -484,7 +505,8 @@ def _rfm_data(ctx: Context) -> _RFM:
 
     def make() -> _RFM:
         cid, ts, amount = _tx(ctx, "customer_id"), _tx(ctx, "ts"), _tx(ctx, "amount")
-        end = None if ctx.as_of is None else ctx.as_of - np.timedelta64(1, "ns")
+        as_of = ctx.snapshot("transactions")
+        end = None if as_of is None else as_of - np.timedelta64(1, "ns")
         weekly = {"freq": "D", "freq_multiplier": 7, "observation_end": end}
         with ctx.progress.step("RFM summary per customer (weeks)"):
             s = ctx.call(clv.rfm_summary, cid, ts, amount, **weekly)
@@ -1046,21 +1068,29 @@ def _deals(ctx: Context) -> Value:
 
 @metric("win_rate", "sales", "Win rate (won / closed)", "fraction", deals=DEALS)
 def _win(ctx: Context) -> Value:
-    return _num(ctx.call(cm.win_rate, *_deal_args(ctx), as_of=ctx.as_of, **_window(ctx)))
+    return _num(
+        ctx.call(cm.win_rate, *_deal_args(ctx), as_of=ctx.snapshot("deals"), **_window(ctx))
+    )
 
 
 @metric("win_rate_by_owner", "sales", "Win rate by owner", "fraction", deals=DEALS + " owner")
 def _win_owner(ctx: Context) -> Value:
     return _mapping(
         ctx.call(
-            cm.win_rate, *_deal_args(ctx), as_of=ctx.as_of, by=_deal(ctx, "owner"), **_window(ctx)
+            cm.win_rate,
+            *_deal_args(ctx),
+            as_of=ctx.snapshot("deals"),
+            by=_deal(ctx, "owner"),
+            **_window(ctx),
         )
     )
 
 
 @metric("close_rate", "sales", "Close rate (won / created)", "fraction", deals=DEALS)
 def _close(ctx: Context) -> Value:
-    return _num(ctx.call(cm.close_rate, *_deal_args(ctx), as_of=ctx.as_of, **_window(ctx)))
+    return _num(
+        ctx.call(cm.close_rate, *_deal_args(ctx), as_of=ctx.snapshot("deals"), **_window(ctx))
+    )
 
 
 @metric(
@@ -1090,7 +1120,7 @@ def _open(ctx: Context) -> Value:
             cm.open_opportunities,
             _deal(ctx, "created_at"),
             _deal(ctx, "closed_at"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("deals"),
         )
     )
 
@@ -1109,7 +1139,7 @@ def _pipeline(ctx: Context) -> Value:
             _deal(ctx, "created_at"),
             _deal(ctx, "closed_at"),
             _deal(ctx, "amount"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("deals"),
         )
     )
 
@@ -1127,7 +1157,7 @@ def _pipeline_stage(ctx: Context) -> Value:
         _deal(ctx, "created_at"),
         _deal(ctx, "closed_at"),
         _deal(ctx, "amount"),
-        as_of=ctx.as_of,
+        as_of=ctx.snapshot("deals"),
         by=_deal(ctx, "stage"),
     )
     return _mapping(result, [str(s) for s in ctx.options.stage_order or ()])
@@ -1204,7 +1234,12 @@ def _tickets(ctx: Context) -> Value:
 )
 def _backlog(ctx: Context) -> Value:
     return _num(
-        ctx.call(cm.ticket_backlog, _tk(ctx, "opened_at"), _tk(ctx, "resolved_at"), as_of=ctx.as_of)
+        ctx.call(
+            cm.ticket_backlog,
+            _tk(ctx, "opened_at"),
+            _tk(ctx, "resolved_at"),
+            as_of=ctx.snapshot("tickets"),
+        )
     )
 
 
@@ -1292,7 +1327,7 @@ def _sla(ctx: Context) -> Value:
             _tk(ctx, "opened_at"),
             resolved_at=_tk(ctx, "resolved_at"),
             due_at=_tk(ctx, "due_at"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("tickets"),
             **_window(ctx),
         )
     )
@@ -1313,7 +1348,7 @@ def _response_sla(ctx: Context) -> Value:
             first_response_at=_tk(ctx, "first_response_at"),
             response_due_at=_tk(ctx, "response_due_at"),
             target="response",
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("tickets"),
             **_window(ctx),
         )
     )
@@ -1474,6 +1509,47 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _stamp(value: np.datetime64 | None) -> str | None:
+    return None if value is None else str(np.datetime_as_string(value, unit="auto"))
+
+
+def _resolved(ctx: Context, schema: str) -> Resolved:
+    """The window and snapshot the figures of ``schema`` were computed with."""
+    anchor = ANCHORS.get(schema)
+    source = ctx.sources[schema]
+    start, end, inside = ctx.start, ctx.end, None
+    if anchor in source.columns:
+        stamps = source.columns[anchor]
+        seen = stamps[~np.isnat(stamps)]
+        if start is None and len(seen):
+            start = seen.min()
+        if end is None and len(seen):
+            end = seen.max() + np.timedelta64(1, "ns")
+        inside = int(_in_window(ctx, schema, anchor).sum())
+    return Resolved(
+        anchor=anchor if anchor in source.columns else None,
+        start=_stamp(start),
+        end=_stamp(end),
+        as_of=_stamp(ctx.snapshot(schema)),
+        records_in_window=inside,
+    )
+
+
+def _settings(options: ReportOptions) -> dict[str, str | int | float]:
+    """The fixed conventions and model settings behind the figures (units included)."""
+    return {
+        "period": options.freq,
+        "active_window": "365 days before as_of",
+        "rfm_time_unit": "weeks",
+        "clv_horizon_months": options.clv_months,
+        "clv_discount_rate_per_month": options.discount_rate,
+        "service_level_threshold": "20 seconds",
+        "ticket_durations": "hours",
+        "call_durations": "seconds",
+        "intervals": "95 %: Wilson score for rates, NPS +- 1.96 standard errors",
+    }
+
+
 def compute_report(
     sources: Mapping[str, Source],
     options: ReportOptions,
@@ -1507,11 +1583,13 @@ def compute_report(
         end=_iso(options.end),
         as_of=_iso(options.as_of),
         freq=options.freq,
+        resolved={schema: _resolved(ctx, schema) for schema in sources},
     )
     return Report(
         title=options.title,
         crm_metrics_version=version,
         window=window,
+        settings=_settings(options),
         sources={k: SourceInfo(path=s.path, rows=s.rows) for k, s in sources.items()},
         metrics={n: figures[n] for n in names},
     )

@@ -212,6 +212,11 @@ def _card(name: str, fig: Any) -> str:
     return f'<div class="card wide">{title}{_table(fig.value, unit)}</div>'
 
 
+def _when(stamp: str | None) -> str | None:
+    """An ISO-8601 timestamp to the minute for the page: ``1998-06-30 00:00``."""
+    return None if stamp is None else (stamp + "T00:00")[:16].replace("T", " ")
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG, no scripts)."""
     sections = []
@@ -243,13 +248,26 @@ def render_html(report: Report) -> str:
         f"{escape(k)}: {escape(s.path)} ({s.rows:,} rows)" for k, s in report.sources.items()
     )
     w = report.window
-    window = ", ".join(f"{k} {escape(str(v))}" for k, v in w.model_dump().items() if v)
-    if w.start is None and w.end is None:
-        window += ", window: all records"
+    window = f"period {escape(w.freq)}; " + (
+        "window: all records"
+        if w.start is None and w.end is None
+        else f"window [{escape(_when(w.start) or '…')}, {escape(_when(w.end) or '…')})"
+    )
+    snapshots: dict[str, list[str]] = {}
+    for schema, resolved in w.resolved.items():
+        if resolved.as_of is not None:
+            snapshots.setdefault(_when(resolved.as_of) or "", []).append(schema)
+    given = "" if w.as_of is None else " (given)"
+    as_of = "; ".join(
+        f"<strong>{escape(when)}</strong>{given} ({escape(', '.join(schemas))})"
+        for when, schemas in snapshots.items()
+    )
+    as_of_line = f'<p class="meta">As of {as_of}</p>' if as_of else ""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(report.title)}</title><style>{_CSS}</style></head><body><main>"
         f"<h1>{escape(report.title)}</h1>"
+        f"{as_of_line}"
         f'<p class="meta">crm_metrics {escape(report.crm_metrics_version)}; {window}</p>'
         f'<p class="meta">Sources: {sources}</p>{"".join(sections)}</main></body></html>\n'
     )

@@ -4,7 +4,11 @@ Layout (``schema_version`` 2):
 
 ```text
 {"schema_version": 2, "title": ..., "crm_metrics_version": ...,
- "window": {"start": ..., "end": ..., "as_of": ..., "freq": "M"},
+ "window": {"start": null, "end": null, "as_of": null, "freq": "M",
+            "resolved": {"transactions": {"anchor": "ts", "start": ..., "end": ...,
+                                          "as_of": "1998-06-30T00:00:00.000000001",
+                                          "records_in_window": 69659}, ...}},
+ "settings": {"rfm_time_unit": "weeks", "clv_horizon_months": 12, ...},
  "sources": {"transactions": {"path": ..., "rows": 69659}, ...},
  "metrics": {"nps": {"kind": "scalar", "area": "surveys", "title": ..., "unit": "points",
                      "value": 31.2}, ...}}
@@ -41,6 +45,7 @@ __all__ = [
     "MappingFigure",
     "NotAvailableFigure",
     "Report",
+    "Resolved",
     "ScalarFigure",
     "SourceInfo",
     "TableFigure",
@@ -131,13 +136,31 @@ class SourceInfo(_Strict):
     rows: int = Field(ge=0)
 
 
+class Resolved(_Strict):
+    """The window and snapshot the figures of one input were computed with.
+
+    ``start`` and ``end`` are the options, or (without them) the first record's timestamp
+    and one nanosecond after the last's; ``as_of`` is the option, or one nanosecond after
+    the input's latest event (deadlines such as ``due_at`` are not events).
+    ``records_in_window`` counts the records whose ``anchor`` lies in ``[start, end)``.
+    Null where the input has no timestamps.
+    """
+
+    anchor: str | None
+    start: str | None
+    end: str | None
+    as_of: str | None
+    records_in_window: int | None = Field(ge=0)
+
+
 class Window(_Strict):
-    """The report's time options as given (ISO-8601 strings, or null for the defaults)."""
+    """The report's time options as given (null: the default) and as resolved per input."""
 
     start: str | None
     end: str | None
     as_of: str | None
     freq: str
+    resolved: dict[str, Resolved]
 
 
 class Report(_Strict):
@@ -147,5 +170,6 @@ class Report(_Strict):
     title: str
     crm_metrics_version: str
     window: Window
+    settings: dict[str, str | int | float]
     sources: dict[str, SourceInfo]
     metrics: dict[str, Figure]
