@@ -321,3 +321,21 @@ def test_a_given_as_of_is_the_snapshot_of_every_input(
     assert report.window.resolved["surveys"].records_in_window == 40
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "As of <strong>2025-07-01 00:00</strong> (given)" in html
+
+
+def test_durations_are_shown_in_a_unit_that_fits(demo: tuple[Path, dict[str, Any]]) -> None:
+    from crm_metrics.report.terminal import format_duration
+
+    out, m = demo
+    html = (out / "report.html").read_text(encoding="utf-8")
+    hours = m["first_response_time"]["value"]
+    assert m["first_response_time"]["unit"] == "hours"  # report.json keeps the unit
+    shown = format_duration(hours, "hours")
+    assert shown == f"{hours:.3g} h"
+    assert f'<td>{shown}</td><td class="unit"></td>' in html
+    median = m["first_response_time_median"]["value"]
+    assert median < 1.5
+    assert f"<td>{60 * median:.3g} min</td>" in html  # not "1.03 hours"
+    assert format_duration(0.0881, "hours") == "5.29 min"
+    assert format_duration(m["average_speed_of_answer"]["value"], "seconds").endswith(" s")
+    assert format_duration(3 * 86400, "seconds") == "3 days"

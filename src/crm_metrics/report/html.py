@@ -20,7 +20,7 @@ from crm_metrics.report.schema import (
     TableFigure,
     TableValue,
 )
-from crm_metrics.report.terminal import format_number
+from crm_metrics.report.terminal import format_number, shown_unit
 
 __all__ = ["render_html"]
 
@@ -198,7 +198,7 @@ def _card(name: str, fig: Any) -> str:
             body = _bars(name, labels, [v or 0 for v in values], fig.unit)
         else:
             rows = [[k, v] for k, v in fig.value.items()]
-            head = "" if fig.unit == "mixed" else fig.unit
+            head = "" if fig.unit == "mixed" else shown_unit(fig.unit)
             body = _table(TableValue(columns=["", head], rows=rows), fig.unit)
         return f'<div class="card">{title}{body}</div>'
     assert isinstance(fig, TableFigure)
@@ -226,7 +226,7 @@ def render_html(report: Report) -> str:
             continue
         scalars = [
             f'<tr><td class="name">{escape(f.title)}</td><td>{_fmt(f.value, f.unit)}</td>'
-            f'<td class="unit">{escape(f.unit)}</td></tr>'
+            f'<td class="unit">{escape(shown_unit(f.unit))}</td></tr>'
             for f in figures.values()
             if isinstance(f, ScalarFigure)
         ]
