@@ -55,11 +55,11 @@ def test_demo_covers_every_area_and_metric(demo: tuple[Path, dict[str, Any]]) ->
     report = Report.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
     assert report.schema_version == 2
     assert report.sources["transactions"].rows == 69659
-    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["customers.csv", "report.html", "report.json"]
 
 
 def test_demo_figures_equal_library_calls(demo: tuple[Path, dict[str, Any]]) -> None:
-    _, m = demo
+    out, m = demo
     log = datasets.load_cdnow()
     assert m["active_customers"]["value"] == cm.active_customers(log.customer_id, log.ts)
     assert m["repeat_purchase_rate"]["value"] == cm.repeat_purchase_rate(log.customer_id, log.ts)
@@ -86,9 +86,14 @@ def test_demo_figures_equal_library_calls(demo: tuple[Path, dict[str, Any]]) -> 
     p_alive = clv.bgnbd_p_alive(bg, s.frequency, s.recency, s.T)
     assert m["p_alive_mean"]["value"] == float(p_alive.mean())
     assert sum(m["p_alive"]["value"]["counts"]) == len(s)
-    scores = m["customer_scores"]["value"]["rows"]
+    assert m["customer_scores"]["kind"] == "file"
+    assert m["customer_scores"]["value"]["rows"] == len(s)
+    scores = pd.read_csv(out / m["customer_scores"]["value"]["path"], dtype={"customer_id": str})
+    assert list(scores.columns) == m["customer_scores"]["value"]["columns"]
     assert len(scores) == len(s)
-    assert [r[6] for r in scores[:50]] == value[:50].tolist()
+    assert scores["customer_id"].tolist() == [str(k) for k in s.customer_id.tolist()]
+    assert scores["clv"].tolist() == value.tolist()  # written exactly (shortest repr)
+    assert scores["p_alive"].tolist() == p_alive.tolist()
     assert m["top_customers"]["value"]["rows"][0][6] == float(value.max())
 
     surveys = datasets.simulate_surveys(5000, seed=0)

@@ -8,8 +8,9 @@ Usage::
         --metrics nps,active_customers --start 2024-01-01 --end 2025-01-01
     crm-metrics report --list-metrics
 
-Both commands write ``report.json`` and ``report.html`` into ``--out`` (default
-``crm-report``) and print a summary table. The outputs of a run are written into a
+Both commands write ``report.json``, ``report.html`` and (with the CLV figures) the
+per-customer ``customers.csv`` into ``--out`` (default ``crm-report``) and print a summary
+table. The outputs of a run are written into a
 temporary folder next to ``--out`` that then replaces it, so the folder holds one whole
 report, never a mix. Exit codes: 0 success, 2 bad configuration or data (one line on
 stderr naming the file, column and row; nothing written).
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crm_metrics.report.config import ReportOptions
     from crm_metrics.report.load import Source
-    from crm_metrics.report.schema import Report
+    from crm_metrics.report.schema import Report, TableValue
     from crm_metrics.report.terminal import Progress
 
 __all__ = ["main"]
@@ -167,9 +168,9 @@ def _demo_sources(progress: Progress) -> tuple[dict[str, Source], ReportOptions]
     return sources, options
 
 
-#: The files a run writes into ``--out`` (and a screenshot of the page, if one was taken).
-OUTPUTS = ("report.json", "report.html")
-_REPLACEABLE = frozenset({*OUTPUTS, "report.png"})
+#: The files a run writes into ``--out`` (``customers.csv`` when the CLV is computed), and
+#: a screenshot of the page if one was taken: what an earlier report's folder may hold.
+_REPLACEABLE = frozenset({"report.json", "report.html", "customers.csv", "report.png"})
 
 
 def _check_out(out: Path) -> None:
@@ -206,6 +207,7 @@ def _write(report: Report, out: Path) -> None:
         "report.json": report.model_dump_json(indent=1) + "\n",
         "report.html": render_html(report),
     }
+    texts.update({name: _csv(table) for name, table in report.files.items()})
     umask = os.umask(0)
     os.umask(umask)
     try:
@@ -233,6 +235,18 @@ def _write(report: Report, out: Path) -> None:
         for leftover in (folder, old):
             if leftover is not None and leftover.exists():
                 shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _csv(table: TableValue) -> str:
+    """A table as CSV text: a header line, empty cells for nulls, numbers as Python writes them."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    return text.getvalue()
 
 
 def _list_metrics() -> str:
@@ -296,13 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = compute_report(
             sources, options, version=crm_metrics.__version__, progress=progress
         )
-        with progress.step("writing report.json and report.html"):
+        with progress.step(f"writing {', '.join(['report.json', 'report.html', *report.files])}"):
             _write(report, args.out)
     except ReportError as exc:
         print(f"crm-metrics: {exc}", file=sys.stderr)
         return 2
     print(summary_table(report))
-    print(f"\nReport written to {args.out / 'report.html'} and {args.out / 'report.json'}")
+    written = [args.out / name for name in ("report.html", "report.json", *report.files)]
+    print(f"\nReport written to {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 

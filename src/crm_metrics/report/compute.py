@@ -28,6 +28,8 @@ from crm_metrics.report.config import ReportOptions
 from crm_metrics.report.load import SCHEMAS, TIME, TIME_OR_NAT, ReportError, Source, locate
 from crm_metrics.report.schema import (
     Figure,
+    FileFigure,
+    FileValue,
     HistogramFigure,
     HistogramValue,
     MappingFigure,
@@ -67,6 +69,9 @@ AREAS = {
 
 Value = Number | dict[str, Number] | TableValue | HistogramValue
 T = TypeVar("T")
+
+#: Tables written to their own CSV file next to report.json (metric name -> file name).
+FILES = {"customer_scores": "customers.csv"}
 
 #: The timestamp that places a record of each schema in the window.
 ANCHORS = {
@@ -291,7 +296,7 @@ def _undefined(ctx: Context, spec: Metric) -> str:
     return spec.undefined or "not defined for these records: its denominator is zero"
 
 
-def _figure(spec: Metric, ctx: Context) -> Figure:
+def _figure(spec: Metric, ctx: Context, files: dict[str, TableValue]) -> Figure:
     options = ctx.options
     title = spec.title.replace("{clv_months}", str(options.clv_months))
     area, unit = spec.area, spec.unit
@@ -303,6 +308,10 @@ def _figure(spec: Metric, ctx: Context) -> Figure:
             raise NotAvailable(_undefined(ctx, spec))
     except NotAvailable as exc:
         return NotAvailableFigure(area=area, title=title, unit=unit, reason=str(exc))
+    if isinstance(value, TableValue) and spec.name in FILES:
+        files[FILES[spec.name]] = value
+        file = FileValue(path=FILES[spec.name], rows=len(value.rows), columns=value.columns)
+        return FileFigure(area=area, title=title, unit=unit, value=file)
     if isinstance(value, TableValue):
         return TableFigure(area=area, title=title, unit=unit, value=value)
     if isinstance(value, HistogramValue):
@@ -1573,11 +1582,12 @@ def compute_report(
     if any(METRICS[n].area == "clv" for n in names):
         prepare_clv(ctx)  # the long steps, each with its own progress line
     figures: dict[str, Figure] = {}
+    files: dict[str, TableValue] = {}
     for area, heading in AREAS.items():
         todo = [n for n in names if METRICS[n].area == area]
         if todo:
             with progress.step(heading):
-                figures.update({n: _figure(METRICS[n], ctx) for n in todo})
+                figures.update({n: _figure(METRICS[n], ctx, files) for n in todo})
     window = Window(
         start=_iso(options.start),
         end=_iso(options.end),
@@ -1585,7 +1595,7 @@ def compute_report(
         freq=options.freq,
         resolved={schema: _resolved(ctx, schema) for schema in sources},
     )
-    return Report(
+    report = Report(
         title=options.title,
         crm_metrics_version=version,
         window=window,
@@ -1593,3 +1603,5 @@ def compute_report(
         sources={k: SourceInfo(path=s.path, rows=s.rows) for k, s in sources.items()},
         metrics={n: figures[n] for n in names},
     )
+    report.files.update(files)
+    return report

@@ -12,6 +12,7 @@ from typing import Any
 
 from crm_metrics.report.compute import AREAS
 from crm_metrics.report.schema import (
+    FileFigure,
     HistogramFigure,
     MappingFigure,
     NotAvailableFigure,
@@ -26,8 +27,6 @@ __all__ = ["render_html"]
 
 #: Mappings drawn as bar charts (the rest are shown as tables).
 BAR_CHARTS = frozenset({"nps_distribution", "campaign_funnel", "pipeline_by_stage"})
-#: Tables only in report.json (one row per customer).
-JSON_ONLY = frozenset({"customer_scores"})
 #: Rows shown of a longer table.
 MAX_ROWS = 40
 
@@ -201,11 +200,14 @@ def _card(name: str, fig: Any) -> str:
             head = "" if fig.unit == "mixed" else shown_unit(fig.unit)
             body = _table(TableValue(columns=["", head], rows=rows), fig.unit)
         return f'<div class="card">{title}{body}</div>'
-    assert isinstance(fig, TableFigure)
-    if name in JSON_ONLY:
-        count = f"{len(fig.value.rows):,} rows"
-        body = f'<p class="meta">{count}: in report.json under metrics.{name}</p>'
+    if isinstance(fig, FileFigure):
+        path = escape(fig.value.path)
+        body = (
+            f'<p class="meta">{fig.value.rows:,} rows in <a href="{path}">{path}</a> next to '
+            f"this page; columns: {escape(', '.join(fig.value.columns))}</p>"
+        )
         return f'<div class="card">{title}{body}</div>'
+    assert isinstance(fig, TableFigure)
     if name == "cohort_retention":
         return f'<div class="card wide">{title}{_heatmap(name, fig.value)}</div>'
     unit = "" if fig.unit == "mixed" else fig.unit

@@ -17,7 +17,7 @@ Layout (``schema_version`` 2):
 Metric keys are the report metric names (``crm-metrics report --list-metrics``), in the
 registry's order. Every value is a JSON number, string or ``null``: a result the library
 returns as ``nan`` (a zero denominator, METRICS.md §0.3) is written as ``null``. Timestamps
-are ISO-8601 strings. A figure has one of five kinds:
+are ISO-8601 strings. A figure has one of six kinds:
 
 - ``scalar``: ``value`` is one number;
 - ``mapping``: ``value`` is ``{label: number}`` (a grouped result, a breakdown, fitted
@@ -26,6 +26,9 @@ are ISO-8601 strings. A figure has one of five kinds:
 - ``histogram``: ``value`` is ``{"edges": [...], "counts": [...]}``, ``counts[i]`` the number
   of values in ``[edges[i], edges[i + 1])``, the last bin closed, values beyond the last edge
   counted in the last bin; ``unit`` is the unit of the binned values;
+- ``file``: a table too long for this file (one row per customer), written as a CSV file
+  next to ``report.json``; ``value`` is ``{"path": "customers.csv", "rows": 23570,
+  "columns": [...]}``, ``path`` relative to ``report.json``;
 - ``not_available``: the figure cannot be computed for these records (no repeat buyer to
   fit a spend model on, no survey response in the window ...); ``value`` is ``null`` and
   ``reason`` says why in plain words. The rest of the report is computed as usual.
@@ -35,11 +38,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 __all__ = [
     "SCHEMA_VERSION",
     "Figure",
+    "FileFigure",
+    "FileValue",
     "HistogramFigure",
     "HistogramValue",
     "MappingFigure",
@@ -114,6 +119,21 @@ class HistogramFigure(_Figure):
     value: HistogramValue
 
 
+class FileValue(_Strict):
+    """A table written as a CSV file next to ``report.json`` (header line: ``columns``)."""
+
+    path: str
+    rows: int = Field(ge=0)
+    columns: list[str]
+
+
+class FileFigure(_Figure):
+    """A long table, written to its own CSV file."""
+
+    kind: Literal["file"] = "file"
+    value: FileValue
+
+
 class NotAvailableFigure(_Figure):
     """A figure that cannot be computed for these records, and the reason in plain words."""
 
@@ -124,7 +144,7 @@ class NotAvailableFigure(_Figure):
 
 #: Any figure, told apart by its ``kind``.
 Figure = Annotated[
-    ScalarFigure | MappingFigure | TableFigure | HistogramFigure | NotAvailableFigure,
+    ScalarFigure | MappingFigure | TableFigure | HistogramFigure | FileFigure | NotAvailableFigure,
     Field(discriminator="kind"),
 ]
 
@@ -173,3 +193,10 @@ class Report(_Strict):
     settings: dict[str, str | int | float]
     sources: dict[str, SourceInfo]
     metrics: dict[str, Figure]
+    #: The tables of the ``file`` figures, by file name (written next to report.json).
+    _files: dict[str, TableValue] = PrivateAttr(default_factory=dict)
+
+    @property
+    def files(self) -> dict[str, TableValue]:
+        """The tables of the ``file`` figures by file name (not part of the JSON)."""
+        return self._files
