@@ -98,7 +98,10 @@ def test_demo_figures_equal_library_calls(demo: tuple[Path, dict[str, Any]]) -> 
 
     surveys = datasets.simulate_surveys(5000, seed=0)
     assert m["nps"]["value"] == cm.nps(surveys.nps_score)
-    assert m["nps_by_channel"]["value"] == cm.nps(surveys.nps_score, by=surveys.channel).to_dict()
+    by_channel = cm.nps(surveys.nps_score, by=surveys.channel)
+    rows = m["nps_by_channel"]["value"]["rows"]
+    assert {r[0]: r[2] for r in rows} == by_channel.to_dict()
+    assert [r[1] for r in rows] == [int((surveys.channel == k).sum()) for k in by_channel.keys]
     assert (
         list(m["nps_distribution"]["value"].values())
         == np.bincount(surveys.nps_score, minlength=11).tolist()
@@ -150,7 +153,7 @@ def test_example_figures_equal_library_calls(example: tuple[Path, dict[str, Any]
     assert m["csat"]["value"] == cm.csat(surveys["csat_score"][inside])
     quarters = cm.period_key(surveys["responded_at"][inside].to_numpy(dtype=str), "Q")
     by_quarter = cm.nps(surveys["nps_score"][inside], by=quarters)
-    assert list(m["nps_by_period"]["value"].values()) == by_quarter.values.tolist()
+    assert [r[2] for r in m["nps_by_period"]["value"]["rows"]] == by_quarter.values.tolist()
 
     t = pd.read_csv(DATA / "tickets.csv", dtype=str, keep_default_na=False)
     stamps = {
@@ -344,3 +347,74 @@ def test_durations_are_shown_in_a_unit_that_fits(demo: tuple[Path, dict[str, Any
     assert format_duration(0.0881, "hours") == "5.29 min"
     assert format_duration(m["average_speed_of_answer"]["value"], "seconds").endswith(" s")
     assert format_duration(3 * 86400, "seconds") == "3 days"
+
+
+def test_group_figures_carry_their_sample_size_and_interval(tmp_path: Path) -> None:
+    # Agent "Zed" has 3 answers, all promoters: NPS 100, but the interval says how little
+    # that rests on; "Ann" has 200.
+    lines = ["responded_at,nps_score,csat_score,ces_score,agent,channel"]
+    lines += [
+        f"2024-01-{1 + i % 28:02d},{9 if i % 2 else 3},{5 if i % 3 else 2},4,Ann,chat"
+        for i in range(200)
+    ]
+    lines += [f"2024-02-0{i + 1},10,5,4,Zed,phone" for i in range(3)]
+    (tmp_path / "s.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["report", "--source", f"surveys={tmp_path / 's.csv'}", "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    _, m = _read(tmp_path / "out")
+    frame = pd.read_csv(tmp_path / "s.csv")
+    table = m["nps_by_agent"]["value"]
+    assert table["columns"] == ["agent", "responses", "nps", "ci_low", "ci_high"]
+    se = cm.nps_standard_error(frame["nps_score"], by=frame["agent"]).to_dict()
+    for agent, n, nps, low, high in table["rows"]:
+        scores = frame["nps_score"][frame["agent"] == agent]
+        assert n == len(scores)
+        assert nps == cm.nps(scores)
+        half = 1.959963984540054 * se[agent]
+        assert (low, high) == (max(nps - half, -100.0), min(nps + half, 100.0))
+    zed = table["rows"][1]
+    assert zed[:3] == ["Zed", 3, 100.0]
+    # All 3 answers agree, so the standard error is 0 and so is the interval's width: the
+    # sample size (and the grey row below) is what tells the reader how little this rests on.
+    assert zed[3:] == [100.0, 100.0]
+
+    csat = m["csat_by_channel"]["value"]
+    assert csat["columns"] == ["channel", "responses", "csat", "ci_low", "ci_high"]
+    for channel, n, rate, low, high in csat["rows"]:
+        top2 = int((frame["csat_score"][frame["channel"] == channel] >= 4).sum())
+        assert rate == top2 / n
+        assert (low, high) == tuple(cm.proportion_ci(top2, n))
+    phone = csat["rows"][1]
+    assert phone[:3] == ["phone", 3, 1.0]
+    assert phone[3] < 0.45  # Wilson: 3 of 3 is compatible with a rate below one half
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert '<tr class="small"><td>Zed</td><td>3</td><td>100.0</td>' in html
+    assert "95 % intervals: Wilson score for rates, NPS ± 1.96 standard errors" in html
+
+
+def test_win_rate_by_owner_counts_the_deals_it_rests_on(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, m = demo
+    d = datasets.simulate_sales(3000, seed=0).deals
+    table = m["win_rate_by_owner"]["value"]
+    assert table["columns"] == ["owner", "closed_deals", "win_rate", "ci_low", "ci_high"]
+    rates = cm.win_rate(d.created_at, d.closed_at, d.won, by=d.owner).to_dict()
+    for owner, n, rate, low, high in table["rows"]:
+        mine = (d.owner == owner) & ~np.isnat(d.closed_at)
+        won = int((mine & d.won).sum())
+        assert n == int(mine.sum())
+        assert rate == rates[owner] == won / n
+        assert (low, high) == tuple(cm.proportion_ci(won, n))
+    campaigns = m["campaign_summary"]["value"]
+    head = campaigns["columns"]
+    for row in campaigns["rows"]:
+        cells = dict(zip(head, row, strict=True))
+        assert cells["conversion_rate"] == cells["converted"] / cells["delivered"]
+        low, high = cm.proportion_ci(cells["converted"], cells["delivered"])
+        assert (cells["ci_low"], cells["ci_high"]) == (low, high)
+    frt = m["first_response_time_by_channel"]["value"]
+    assert frt["columns"] == ["channel", "answered_tickets", "mean_first_response"]
+    tickets = datasets.simulate_tickets(5000, seed=0)
+    answered = ~np.isnat(tickets.first_response_at)
+    assert [r[1] for r in frt["rows"]] == [
+        int((answered & (tickets.channel == r[0])).sum()) for r in frt["rows"]
+    ]

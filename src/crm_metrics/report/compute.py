@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import crm_metrics as cm
-from crm_metrics._groupby import default_as_of, in_window
+from crm_metrics._groupby import default_as_of, happened_by, in_window
 from crm_metrics.report.config import ReportOptions
 from crm_metrics.report.load import SCHEMAS, TIME, TIME_OR_NAT, ReportError, Source, locate
 from crm_metrics.report.schema import (
@@ -249,6 +249,38 @@ def _mapping(result: cm.Grouped, order: list[str] | None = None) -> dict[str, Nu
         ranked = [k for k in order if k in values] + [k for k in values if k not in order]
         values = {k: values[k] for k in ranked}
     return values
+
+
+def _group_sizes(result: cm.Grouped, keys: NDArray[Any]) -> NDArray[np.int64]:
+    """How many of ``keys`` fall in each group of ``result`` (in the result's key order)."""
+    unique, counts = np.unique(keys, return_counts=True)
+    at = np.clip(np.searchsorted(unique, result.keys), 0, max(len(unique) - 1, 0))
+    found = (unique[at] == result.keys) if len(unique) else np.zeros(len(result.keys), bool)
+    return np.where(found, counts[at] if len(unique) else 0, 0).astype(np.int64)
+
+
+def _rate_table(
+    key: str, size: str, rate: str, result: cm.Grouped, n: NDArray[np.int64]
+) -> TableValue:
+    """Rates per group with their sample size and 95 % Wilson interval."""
+    rates = np.asarray(result.values, dtype=np.float64)
+    successes = np.rint(np.nan_to_num(rates) * n).astype(np.int64)  # rate = successes / n
+    low, high = cm.proportion_ci(successes, n)
+    keys = np.array([_label(k) for k in result.keys], dtype=str)
+    return _table([key, size, rate, "ci_low", "ci_high"], keys, n, rates, low, high)
+
+
+def _nps_table(ctx: Context, key: str, groups: NDArray[Any]) -> TableValue:
+    """NPS per group with the responses and the interval NPS +- 1.96 standard errors."""
+    scores = _sv(ctx, "nps_score")
+    result = ctx.call(cm.nps, scores, by=groups)
+    se = ctx.call(cm.nps_standard_error, scores, by=groups)
+    values = np.asarray(result.values, dtype=np.float64)
+    half = 1.959963984540054 * np.asarray(se.values, dtype=np.float64)
+    low, high = np.maximum(values - half, -100.0), np.minimum(values + half, 100.0)
+    keys = np.array([_label(k) for k in result.keys], dtype=str)
+    n = _group_sizes(result, groups)
+    return _table([key, "responses", "nps", "ci_low", "ci_high"], keys, n, values, low, high)
 
 
 def _nice_step(span: float, bins: int) -> float:
@@ -839,19 +871,17 @@ def _nps_distribution(ctx: Context) -> Value:
     surveys="responded_at nps_score channel",
 )
 def _nps_channel(ctx: Context) -> Value:
-    return _mapping(ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_sv(ctx, "channel")))
+    return _nps_table(ctx, "channel", _sv(ctx, "channel"))
 
 
 @metric("nps_by_agent", "surveys", "NPS by agent", "points", surveys="responded_at nps_score agent")
 def _nps_agent(ctx: Context) -> Value:
-    return _mapping(ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_sv(ctx, "agent")))
+    return _nps_table(ctx, "agent", _sv(ctx, "agent"))
 
 
 @metric("nps_by_period", "surveys", "NPS per period", "points", surveys="responded_at nps_score")
 def _nps_period(ctx: Context) -> Value:
-    return _mapping(
-        ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_period(ctx, "surveys", "responded_at"))
-    )
+    return _nps_table(ctx, "period", _period(ctx, "surveys", "responded_at"))
 
 
 @metric(
@@ -869,7 +899,9 @@ def _csat(ctx: Context) -> Value:
     surveys="responded_at csat_score channel",
 )
 def _csat_channel(ctx: Context) -> Value:
-    return _mapping(ctx.call(cm.csat, _sv(ctx, "csat_score"), by=_sv(ctx, "channel")))
+    channel = _sv(ctx, "channel")
+    result = ctx.call(cm.csat, _sv(ctx, "csat_score"), by=channel)
+    return _rate_table("channel", "responses", "csat", result, _group_sizes(result, channel))
 
 
 @metric(
@@ -945,8 +977,13 @@ def _campaign_table(ctx: Context) -> Value:
         "new_customers",
         "cost",
         "roas",
+        "conversion_rate",
+        "ci_low",
+        "ci_high",
     ]
     keys = np.array([_label(k) for k in s.keys], dtype=str)
+    rate = np.asarray(ctx.call(cm.campaign_conversion_rate, s.converted, s.delivered), np.float64)
+    low, high = cm.proportion_ci(s.converted, s.delivered)
     return _table(
         cols,
         keys,
@@ -960,6 +997,9 @@ def _campaign_table(ctx: Context) -> Value:
         s.new_customers,
         c.cost,
         roas,
+        rate,
+        np.asarray(low, dtype=np.float64),
+        np.asarray(high, dtype=np.float64),
     )
 
 
@@ -1084,14 +1124,14 @@ def _win(ctx: Context) -> Value:
 
 @metric("win_rate_by_owner", "sales", "Win rate by owner", "fraction", deals=DEALS + " owner")
 def _win_owner(ctx: Context) -> Value:
-    return _mapping(
-        ctx.call(
-            cm.win_rate,
-            *_deal_args(ctx),
-            as_of=ctx.snapshot("deals"),
-            by=_deal(ctx, "owner"),
-            **_window(ctx),
-        )
+    owner, as_of = _deal(ctx, "owner"), ctx.snapshot("deals")
+    result = ctx.call(cm.win_rate, *_deal_args(ctx), as_of=as_of, by=owner, **_window(ctx))
+    closed = _deal(ctx, "closed_at")
+    if as_of is not None:
+        closed = happened_by(closed, as_of)
+    decided = in_window(closed, ctx.start, ctx.end)  # NaT (open) is never inside
+    return _rate_table(
+        "owner", "closed_deals", "win_rate", result, _group_sizes(result, owner[decided])
     )
 
 
@@ -1287,15 +1327,18 @@ def _frt_median(ctx: Context) -> Value:
     tickets=FRT + " channel",
 )
 def _frt_channel(ctx: Context) -> Value:
-    return _mapping(
-        ctx.call(
-            cm.first_response_time,
-            _tk(ctx, "opened_at"),
-            _tk(ctx, "first_response_at"),
-            by=_tk(ctx, "channel"),
-            **_window(ctx),
-        )
+    result = ctx.call(
+        cm.first_response_time,
+        _tk(ctx, "opened_at"),
+        _tk(ctx, "first_response_at"),
+        by=_tk(ctx, "channel"),
+        **_window(ctx),
     )
+    answered = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(_tk(ctx, "first_response_at"))
+    n = _group_sizes(result, _tk(ctx, "channel")[answered])
+    keys = np.array([_label(k) for k in result.keys], dtype=str)
+    mean = np.asarray(result.values, dtype=np.float64)
+    return _table(["channel", "answered_tickets", "mean_first_response"], keys, n, mean)
 
 
 @metric(

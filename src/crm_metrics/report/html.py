@@ -47,6 +47,7 @@ th,td{padding:4px 8px;border-bottom:1px solid #e4e7eb;text-align:right;white-spa
 th:first-child,td:first-child{text-align:left}th{color:#52606d;font-weight:600}
 td.unit{color:#7b8794;text-align:left}
 td.name{white-space:normal;text-align:left}
+tr.small td{color:#9aa5b1}
 td.na{color:#7b8794;text-align:left;white-space:normal;font-size:12px}
 svg text{font:12px system-ui,sans-serif;fill:#3e4c59}
 """
@@ -58,15 +59,63 @@ def _fmt(value: Any, unit: str = "") -> str:
     return escape(format_number(value, unit))
 
 
+#: Table columns that hold fractions (shown as percentages) whatever the table's unit.
+PERCENT_COLUMNS = frozenset(
+    {"share", "mean_p_alive", "p_alive", "conversion_rate", "csat", "win_rate"}
+)
+#: Columns of a group's sample size; rows below SMALL_SAMPLE are greyed.
+SIZE_COLUMNS = frozenset({"responses", "closed_deals", "answered_tickets", "delivered"})
+SMALL_SAMPLE = 30
+
+
+def _units(columns: list[str], unit: str) -> list[str]:
+    """The unit of each column: percentages by name, an interval in its figure's unit."""
+    units: list[str] = []
+    for column in columns:
+        if column in PERCENT_COLUMNS:
+            units.append("fraction")
+        elif column in ("ci_low", "ci_high"):
+            units.append(units[-1] if units else unit)
+        else:
+            units.append(unit)
+    return units
+
+
 def _table(value: TableValue, unit: str) -> str:
-    head = "".join(f"<th>{escape(c)}</th>" for c in value.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_fmt(c, unit)}</td>" for c in row) + "</tr>"
-        for row in value.rows[:MAX_ROWS]
-    )
+    """A table; ``ci_low``/``ci_high`` are shown as one interval column, and a row whose
+    sample size is below SMALL_SAMPLE is greyed."""
+    columns, units = value.columns, _units(value.columns, unit)
+    ci = columns.index("ci_low") if "ci_low" in columns else -1
+    size = next((i for i, c in enumerate(columns) if c in SIZE_COLUMNS), -1)
+    heads = [c.replace("_", " ") for c in columns]
+    if ci >= 0:
+        heads[ci : ci + 2] = ["95 % interval"]
+    rows = []
+    for row in value.rows[:MAX_ROWS]:
+        cells = [_fmt(c, u) for c, u in zip(row, units, strict=True)]
+        if ci >= 0:
+            low, high = cells[ci : ci + 2]
+            cells[ci : ci + 2] = ["n/a" if low == "n/a" else f"{low} &ndash; {high}"]
+        n = row[size] if size >= 0 else None
+        small = isinstance(n, int) and n < SMALL_SAMPLE
+        style = ' class="small"' if small else ""
+        rows.append(f"<tr{style}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{escape(h)}</th>" for h in heads)
     more = len(value.rows) - MAX_ROWS
     note = f'<p class="meta">{more:,} more rows in report.json</p>' if more > 0 else ""
-    return f"<table><tr>{head}</tr>{body}</table>{note}"
+    if ci >= 0:
+        note += (
+            '<p class="meta">95 % intervals: Wilson score for rates, NPS ± 1.96 standard '
+            "errors. A group's figure is only as sure as its interval"
+            + (
+                f"; rows in grey rest on fewer than {SMALL_SAMPLE} (an NPS interval is 0 wide "
+                "when every answer of a small group agrees)"
+                if size >= 0
+                else ""
+            )
+            + ".</p>"
+        )
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{note}"
 
 
 def _compact(value: float) -> str:
