@@ -236,6 +236,7 @@ def test_one_time_buyers_give_a_report_with_the_clv_not_available(
         "area": "clv",
         "title": "BG/NBD fit (purchase rate per week)",
         "unit": "parameters",
+        "note": None,
         "kind": "not_available",
         "value": None,
         "reason": no_repeat,

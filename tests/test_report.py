@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,7 @@ def test_an_undefined_figure_is_not_available_with_its_reason(tmp_path: Path) ->
         "area": "surveys",
         "title": "NPS standard error",
         "unit": "points",
+        "note": None,
         "kind": "not_available",
         "value": None,
         "reason": "fewer than two responses in the window",
@@ -418,3 +420,31 @@ def test_win_rate_by_owner_counts_the_deals_it_rests_on(demo: tuple[Path, dict[s
     assert [r[1] for r in frt["rows"]] == [
         int((answered & (tickets.channel == r[0])).sum()) for r in frt["rows"]
     ]
+
+
+def test_the_clv_section_says_what_p_alive_means_for_one_time_buyers(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    from crm_metrics.clv.segments import RFM_SEGMENTS
+
+    out, m = demo
+    log = datasets.load_cdnow()
+    s = clv.rfm_summary(log.customer_id, log.ts, log.amount, freq="D", freq_multiplier=7)
+    p_alive = clv.bgnbd_p_alive(
+        clv.fit_bgnbd(s.frequency, s.recency, s.T), s.frequency, s.recency, s.T
+    )
+    once = s.frequency == 0
+    assert m["rfm_summary"]["value"]["one_time_customers"] == int(once.sum())
+    assert np.all(p_alive[once] == 1.0)  # what the note says: BG/NBD gives them 1
+    assert m["p_alive_mean_repeat"]["value"] == float(p_alive[~once].mean())
+    assert m["p_alive_mean_repeat"]["value"] < m["p_alive_mean"]["value"]
+    note = m["p_alive_mean"]["note"]
+    assert note.startswith(f"{int(once.sum()):,} of {len(s):,} customers (")
+    assert "P(alive) = 1" in note
+    assert f"{100 * p_alive[~once].mean():.1f} %" in note
+    assert "not 1 minus the activity churn" in note
+    rule = m["rfm_segments"]["note"]
+    for name, codes in RFM_SEGMENTS.items():
+        assert f"{name}: {', '.join(sorted(codes))}" in rule
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f'<p class="note">{escape(note)}</p>' in html

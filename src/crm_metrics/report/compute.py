@@ -148,6 +148,8 @@ class Context:
         self.as_of = _instant(options.as_of)
         self._where: dict[int, tuple[str, str, NDArray[np.intp] | None]] = {}
         self._cache: dict[Any, Any] = {}
+        #: How to read a figure, by metric name (set by its computation).
+        self.notes: dict[str, str] = {}
         for source in sources.values():
             for name, array in source.columns.items():
                 self._where[id(array)] = (source.path, source.names.get(name, name), None)
@@ -340,17 +342,18 @@ def _figure(spec: Metric, ctx: Context, files: dict[str, TableValue]) -> Figure:
             raise NotAvailable(_undefined(ctx, spec))
     except NotAvailable as exc:
         return NotAvailableFigure(area=area, title=title, unit=unit, reason=str(exc))
+    note = ctx.notes.get(spec.name)  # set by the computation
     if isinstance(value, TableValue) and spec.name in FILES:
         files[FILES[spec.name]] = value
         file = FileValue(path=FILES[spec.name], rows=len(value.rows), columns=value.columns)
-        return FileFigure(area=area, title=title, unit=unit, value=file)
+        return FileFigure(area=area, title=title, unit=unit, note=note, value=file)
     if isinstance(value, TableValue):
-        return TableFigure(area=area, title=title, unit=unit, value=value)
+        return TableFigure(area=area, title=title, unit=unit, note=note, value=value)
     if isinstance(value, HistogramValue):
-        return HistogramFigure(area=area, title=title, unit=unit, value=value)
+        return HistogramFigure(area=area, title=title, unit=unit, note=note, value=value)
     if isinstance(value, dict):
-        return MappingFigure(area=area, title=title, unit=unit, value=value)
-    return ScalarFigure(area=area, title=title, unit=unit, value=_num(value))
+        return MappingFigure(area=area, title=title, unit=unit, note=note, value=value)
+    return ScalarFigure(area=area, title=title, unit=unit, note=note, value=_num(value))
 
 
 # --------------------------------------------------------------------------- customer (§1)
@@ -685,9 +688,14 @@ CLV = TX + " amount"
 def _rfm(ctx: Context) -> Value:
     s = _rfm_data(ctx).summary
     repeat = s.frequency > 0
+    ctx.notes["rfm_summary"] = (
+        "frequency counts repeat purchase days (the first order is not counted); recency is "
+        "the age in weeks at the last purchase, T the age at the end of the observation"
+    )
     return {
         "customers": len(s),
         "repeat_customers": int(repeat.sum()),
+        "one_time_customers": int((~repeat).sum()),
         "mean_frequency": _num(s.frequency.mean()),
         "mean_recency_weeks": _num(s.recency.mean()),
         "mean_T_weeks": _num(s.T.mean()),
@@ -695,8 +703,22 @@ def _rfm(ctx: Context) -> Value:
     }
 
 
+def _segment_rule() -> str:
+    """The RFM segment rule in words, from the library's segment table."""
+    from crm_metrics.clv.segments import RFM_SEGMENTS
+
+    rules = "; ".join(f"{name}: {', '.join(sorted(codes))}" for name, codes in RFM_SEGMENTS.items())
+    return (
+        "Each customer scores 1 to 4 on recency (4 = bought most recently), frequency and "
+        "spend: the quartile of all customers the value falls in (fewer levels where "
+        "quartile edges coincide, as with many one-time buyers). The three digits R F M "
+        f"pick the segment. {rules}; any other score: Other."
+    )
+
+
 @metric("rfm_segments", "clv", "RFM segments (quartile scores)", "customers", transactions=CLV)
 def _segments(ctx: Context) -> Value:
+    ctx.notes["rfm_segments"] = _segment_rule()
     segment = _segment_labels(ctx)
     names, group = np.unique(segment, return_inverse=True)
     size = np.bincount(group, minlength=len(names))
@@ -725,13 +747,53 @@ def _gamma_gamma(ctx: Context) -> Value:
     return {k: _num(getattr(fit, k)) for k in ("p", "q", "v", "loglik", "n_customers")}
 
 
+def _p_alive_note(ctx: Context) -> str:
+    """What P(alive) means for these customers, one-time buyers first."""
+    s, p_alive = _rfm_data(ctx).summary, _p_alive_values(ctx)
+    once = s.frequency == 0
+    share = f"{100 * once.mean():.1f} %"
+    repeat = (
+        f"; among the {int((~once).sum()):,} repeat customers it is "
+        f"{100 * p_alive[~once].mean():.1f} %"
+        if (~once).any()
+        else ""
+    )
+    return (
+        f"{int(once.sum()):,} of {len(s):,} customers ({share}) never bought again after "
+        "their first order. BG/NBD can only see a customer drop out after a repeat purchase, "
+        "so it gives each of them P(alive) = 1, which lifts the mean" + repeat + ". P(alive) "
+        "is the model's probability that a customer has not left for good, not a chance of "
+        "buying soon, so it is not 1 minus the activity churn (customers silent for the last "
+        "365 days)."
+    )
+
+
 @metric("p_alive_mean", "clv", "Mean P(alive)", "probability", transactions=CLV)
 def _p_alive_mean(ctx: Context) -> Value:
+    ctx.notes["p_alive_mean"] = _p_alive_note(ctx)
     return _num(_p_alive_values(ctx).mean())
+
+
+@metric(
+    "p_alive_mean_repeat",
+    "clv",
+    "Mean P(alive), repeat customers",
+    "probability",
+    undefined="no customer made a repeat purchase",
+    transactions=CLV,
+)
+def _p_alive_mean_repeat(ctx: Context) -> Value:
+    repeat = _rfm_data(ctx).summary.frequency > 0
+    return _num(_p_alive_values(ctx)[repeat].mean() if repeat.any() else math.nan)
 
 
 @metric("p_alive", "clv", "P(alive) per customer", "probability", transactions=CLV)
 def _p_alive(ctx: Context) -> Value:
+    once = int((_rfm_data(ctx).summary.frequency == 0).sum())
+    ctx.notes["p_alive"] = (
+        f"The bar at 1 holds the {once:,} customers without a repeat purchase (P(alive) = 1 "
+        "by the model's construction)."
+    )
     return _histogram(_p_alive_values(ctx), high=1.0)
 
 

@@ -48,6 +48,7 @@ th:first-child,td:first-child{text-align:left}th{color:#52606d;font-weight:600}
 td.unit{color:#7b8794;text-align:left}
 td.name{white-space:normal;text-align:left}
 tr.small td{color:#9aa5b1}
+.note{color:#52606d;font-size:12px;margin:2px 0 8px;white-space:normal}
 td.na{color:#7b8794;text-align:left;white-space:normal;font-size:12px}
 svg text{font:12px system-ui,sans-serif;fill:#3e4c59}
 """
@@ -236,8 +237,12 @@ def _heatmap(name: str, value: TableValue) -> str:
     return "".join(parts)
 
 
+def _note(fig: Any) -> str:
+    return f'<p class="note">{escape(fig.note)}</p>' if fig.note else ""
+
+
 def _card(name: str, fig: Any) -> str:
-    title = f"<h3>{escape(fig.title)}</h3>"
+    title = f"<h3>{escape(fig.title)}</h3>{_note(fig)}"
     if isinstance(fig, HistogramFigure):
         return f'<div class="card">{title}{_histogram(name, fig)}</div>'
     if isinstance(fig, MappingFigure):
@@ -276,7 +281,7 @@ def render_html(report: Report) -> str:
         if not figures:
             continue
         scalars = [
-            f'<tr><td class="name">{escape(f.title)}</td><td>{_fmt(f.value, f.unit)}</td>'
+            f'<tr><td class="name">{escape(f.title)}{_note(f)}</td><td>{_fmt(f.value, f.unit)}</td>'
             f'<td class="unit">{escape(shown_unit(f.unit))}</td></tr>'
             for f in figures.values()
             if isinstance(f, ScalarFigure)

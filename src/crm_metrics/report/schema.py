@@ -89,6 +89,8 @@ class _Figure(_Strict):
     area: str
     title: str
     unit: str
+    #: How to read the figure (its rule, what a value means for these records), or null.
+    note: str | None = None
 
 
 class ScalarFigure(_Figure):
