@@ -391,11 +391,12 @@ def test_group_figures_carry_their_sample_size_and_interval(tmp_path: Path) -> N
     assert phone[3] < 0.45  # Wilson: 3 of 3 is compatible with a rate below one half
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert '<tr class="small"><td>Zed</td><td>3</td><td>100.0</td>' in html
-    assert "95 % intervals: Wilson score for rates, NPS ± 1.96 standard errors" in html
+    assert "95 % intervals: NPS ± 1.96 standard errors. A group's" in html
+    assert "95 % intervals: Wilson score. A group's" in html
 
 
 def test_win_rate_by_owner_counts_the_deals_it_rests_on(demo: tuple[Path, dict[str, Any]]) -> None:
-    _, m = demo
+    out, m = demo
     d = datasets.simulate_sales(3000, seed=0).deals
     table = m["win_rate_by_owner"]["value"]
     assert table["columns"] == ["owner", "closed_deals", "win_rate", "ci_low", "ci_high"]
@@ -420,6 +421,9 @@ def test_win_rate_by_owner_counts_the_deals_it_rests_on(demo: tuple[Path, dict[s
     assert [r[1] for r in frt["rows"]] == [
         int((answered & (tickets.channel == r[0])).sum()) for r in frt["rows"]
     ]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    chat = frt["rows"][0]
+    assert f"<tr><td>chat</td><td>{chat[1]:,}</td><td>{chat[2] * 60:.3g} min</td></tr>" in html
 
 
 def test_the_clv_section_says_what_p_alive_means_for_one_time_buyers(

@@ -70,11 +70,14 @@ SMALL_SAMPLE = 30
 
 
 def _units(columns: list[str], unit: str) -> list[str]:
-    """The unit of each column: percentages by name, an interval in its figure's unit."""
+    """The unit of each column: percentages and sample sizes by name, an interval in its
+    figure's unit, the rest in the table's unit."""
     units: list[str] = []
     for column in columns:
         if column in PERCENT_COLUMNS:
             units.append("fraction")
+        elif column in SIZE_COLUMNS:
+            units.append("count")
         elif column in ("ci_low", "ci_high"):
             units.append(units[-1] if units else unit)
         else:
@@ -106,11 +109,16 @@ def _table(value: TableValue, unit: str) -> str:
     note = f'<p class="meta">{more:,} more rows in report.json</p>' if more > 0 else ""
     if ci >= 0:
         note += (
-            '<p class="meta">95 % intervals: Wilson score for rates, NPS ± 1.96 standard '
-            "errors. A group's figure is only as sure as its interval"
+            '<p class="meta">95 % intervals: '
+            + ("NPS ± 1.96 standard errors" if "nps" in columns else "Wilson score")
+            + ". A group's figure is only as sure as its interval"
             + (
-                f"; rows in grey rest on fewer than {SMALL_SAMPLE} (an NPS interval is 0 wide "
-                "when every answer of a small group agrees)"
+                f"; rows in grey rest on fewer than {SMALL_SAMPLE}"
+                + (
+                    " (an NPS interval is 0 wide when every answer of a small group agrees)"
+                    if "nps" in columns
+                    else ""
+                )
                 if size >= 0
                 else ""
             )
