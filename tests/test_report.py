@@ -252,7 +252,9 @@ def test_every_number_drawn_in_a_chart_is_its_figure(demo: tuple[Path, dict[str,
         found["name"]: ET.fromstring(found[0])
         for found in re.finditer(r'<svg [^>]*data-metric="(?P<name>[^"]+)".*?</svg>', html, re.S)
     }
-    assert set(charts) == {
+    trends = {name for name in m if name.startswith("trend_")}
+    assert len(trends) == 11
+    assert set(charts) == trends | {
         "cohort_retention",
         "p_alive",
         "clv",
@@ -283,6 +285,23 @@ def test_every_number_drawn_in_a_chart_is_its_figure(demo: tuple[Path, dict[str,
             for label, edge in zip(texts["axis"], edges[::every], strict=False):
                 assert _same_drawn(label, edge), (name, label, edge)
             assert _same_drawn(texts["peak"][0], max(counts))
+        elif name in trends:
+            head, rows = fig["value"]["columns"], fig["value"]["rows"]
+            assert head == [
+                "period",
+                "n",
+                "value",
+                "ci_low",
+                "ci_high",
+                "change",
+                "p_value",
+                "significant",
+            ]
+            every = -(-len(rows) // 5)
+            assert texts["axis"] == [r[0] for r in rows][::every]
+            drawn = [v for r in rows for v in r[2:5] if v is not None]
+            assert _same_drawn(texts["peak"][0], max(drawn), fig["unit"]), name
+            assert _same_drawn(texts["floor"][0], min(drawn), fig["unit"]), name
         else:
             rows = fig["value"]["rows"]
             assert texts["offset"] == fig["value"]["columns"][2:]
@@ -452,3 +471,76 @@ def test_the_clv_section_says_what_p_alive_means_for_one_time_buyers(
         assert f"{name}: {', '.join(sorted(codes))}" in rule
     html = (out / "report.html").read_text(encoding="utf-8")
     assert f'<p class="note">{escape(note)}</p>' in html
+
+
+def _series(figure: dict[str, Any]) -> dict[str, list[Any]]:
+    head, rows = figure["value"]["columns"], figure["value"]["rows"]
+    return {c: [r[i] for r in rows] for i, c in enumerate(head)}
+
+
+def test_trends_by_hand(tmp_path: Path) -> None:
+    # January: a orders twice, b once; February: nothing; March: a, c and d, c twice.
+    text = (
+        "customer_id,ts,amount\n"
+        "a,2024-01-03,10\na,2024-01-20,5\nb,2024-01-09,7\n"
+        "a,2024-03-01,1\nc,2024-03-02,2\nc,2024-03-30,3\nd,2024-03-31,4\n"
+    )
+    (tmp_path / "o.csv").write_text(text, encoding="utf-8")
+    args = ["report", "--source", f"transactions={tmp_path / 'o.csv'}", "--quiet"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    _, m = _read(tmp_path / "out")
+    orders = _series(m["trend_orders"])
+    assert orders["period"] == ["2024-01-01", "2024-03-01"]
+    assert orders["value"] == orders["n"] == [3, 4]
+    assert orders["change"] == [None, None]  # February had no order: no period just before
+    assert _series(m["trend_active_customers"])["change"] == [None, None]
+    assert _series(m["trend_revenue"])["value"] == [22.0, 10.0]
+    assert _series(m["trend_new_customers"])["value"] == [2, 2]  # a, b; then c, d
+    assert _series(m["trend_active_customers"])["value"] == [2, 4]
+    repeat = _series(m["trend_repeat_purchase_rate"])
+    assert repeat["n"] == [2, 3]
+    assert repeat["value"] == [0.5, 1 / 3]
+    low, high = cm.proportion_ci(1, 3)
+    assert (repeat["ci_low"][1], repeat["ci_high"][1]) == (low, high)
+    assert repeat["p_value"] == [None, None]
+    assert m["trend_orders"]["note"].startswith("n: the records behind each period's figure.")
+
+
+def test_trends_of_the_demo_equal_library_calls(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, m = demo
+    surveys = datasets.simulate_surveys(5000, seed=0)
+    months = cm.period_key(surveys.responded_at, "M")
+    nps = _series(m["trend_nps"])
+    assert nps["value"] == cm.nps(surveys.nps_score, by=months).values.tolist()
+    se = cm.nps_standard_error(surveys.nps_score, by=months).values
+    assert nps["n"] == np.unique(months, return_counts=True)[1].tolist()
+    for i in range(1, len(se)):
+        z = (nps["value"][i] - nps["value"][i - 1]) / math.hypot(se[i], se[i - 1])
+        assert math.isclose(nps["p_value"][i], math.erfc(abs(z) / math.sqrt(2)), rel_tol=1e-9)
+        assert nps["significant"][i] == ("yes" if nps["p_value"][i] < 0.05 else "no")
+        assert nps["change"][i] == nps["value"][i] - nps["value"][i - 1]
+    csat = _series(m["trend_csat"])
+    top2 = np.bincount(np.unique(months, return_inverse=True)[1], surveys.csat_score >= 4)
+    for i in range(1, len(top2)):
+        test = cm.two_proportion_test(
+            int(top2[i]), csat["n"][i], int(top2[i - 1]), csat["n"][i - 1]
+        )
+        assert csat["p_value"][i] == test.p_value
+    calls = datasets.simulate_calls(20000, seed=0)
+    level = _series(m["trend_service_level"])
+    call_months = cm.period_key(calls.queued_at, "M")
+    assert level["n"] == np.unique(call_months, return_counts=True)[1].tolist()
+    assert (
+        level["value"]
+        == cm.service_level(
+            calls.queued_at, calls.answered_at, calls.wait, by=call_months
+        ).values.tolist()
+    )
+    for name in ("trend_win_rate", "trend_sla_compliance", "trend_repeat_purchase_rate"):
+        series = _series(m[name])
+        successes = np.array(series["value"]) * np.array(series["n"])
+        assert np.allclose(successes, np.rint(successes), atol=1e-6), name  # rate = k / n
+    deals = datasets.simulate_sales(3000, seed=0).deals
+    closed = deals.closed_at[~np.isnat(deals.closed_at)]
+    win = _series(m["trend_win_rate"])
+    assert win["n"] == np.unique(cm.period_key(closed, "M"), return_counts=True)[1].tolist()

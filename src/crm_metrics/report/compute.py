@@ -65,6 +65,7 @@ AREAS = {
     "sales": "Sales pipeline",
     "tickets": "Service tickets",
     "calls": "Call centre",
+    "trends": "Trends per period (change vs the previous period)",
 }
 
 Value = Number | dict[str, Number] | TableValue | HistogramValue
@@ -342,7 +343,7 @@ def _figure(spec: Metric, ctx: Context, files: dict[str, TableValue]) -> Figure:
             raise NotAvailable(_undefined(ctx, spec))
     except NotAvailable as exc:
         return NotAvailableFigure(area=area, title=title, unit=unit, reason=str(exc))
-    note = ctx.notes.get(spec.name)  # set by the computation
+    note = ctx.notes.get(spec.name, TREND_NOTE if area == "trends" else None)
     if isinstance(value, TableValue) and spec.name in FILES:
         files[FILES[spec.name]] = value
         file = FileValue(path=FILES[spec.name], rows=len(value.rows), columns=value.columns)
@@ -1594,6 +1595,243 @@ def _aht(ctx: Context) -> Value:
             **_window(ctx),
         )
     )
+
+
+# --------------------------------------------------------------------------- trends
+TREND_COLUMNS = ["period", "n", "value", "ci_low", "ci_high", "change", "p_value", "significant"]
+TREND_NOTE = (
+    "n: the records behind each period's figure. Interval: 95 %, Wilson score for rates, "
+    "NPS ± 1.96 standard errors. Change: the difference from the period just before (none "
+    "after a period without records); significant: p < 0.05 in the two-proportion z-test "
+    "(rates) or the z-test on the two standard errors (NPS). The first and last periods "
+    "may be partial."
+)
+_Z95 = 1.959963984540054
+
+
+def _next_period(keys: NDArray[np.datetime64], freq: str) -> NDArray[np.datetime64]:
+    """The start of the period after each period key."""
+    months = {"M": 1, "Q": 3, "Y": 12}.get(freq)
+    if months is None:
+        return keys + np.timedelta64(7 if freq == "W" else 1, "D")
+    return (keys.astype("datetime64[M]") + months).astype("datetime64[ns]")
+
+
+def _trend(
+    ctx: Context,
+    keys: NDArray[np.datetime64],
+    n: NDArray[Any],
+    value: NDArray[Any],
+    *,
+    rate: bool = False,
+    se: NDArray[np.float64] | None = None,
+) -> TableValue:
+    """A per-period series: sample size, value, 95 % interval, change vs the previous period.
+
+    ``rate``: value is successes / n (Wilson interval; the change is tested with the
+    two-proportion z-test). ``se``: value has this standard error (NPS: value +- 1.96 se;
+    the change is tested with z = difference / sqrt(se1^2 + se2^2)). Otherwise no
+    interval and no test. A change is given only when the previous row is the period just
+    before (a period without records leaves a gap).
+    """
+    n = np.asarray(n, dtype=np.int64)
+    counts = np.asarray(value).dtype.kind in "iu"
+    value = np.asarray(value, dtype=np.float64)
+    nan = np.full(len(value), np.nan)
+    low, high, p_value = nan, nan, nan.copy()
+    follows = np.zeros(len(value), dtype=bool)
+    follows[1:] = _next_period(keys[:-1], ctx.options.freq) == keys[1:]
+    change = np.where(follows, value - np.concatenate([[np.nan], value[:-1]]), np.nan)
+    if rate:
+        k = np.rint(np.nan_to_num(value) * n).astype(np.int64)
+        low, high = (np.asarray(b, dtype=np.float64) for b in cm.proportion_ci(k, n))
+        if follows.any():
+            i = np.flatnonzero(follows)
+            test = cm.two_proportion_test(k[i], n[i], k[i - 1], n[i - 1])
+            p_value[i] = test.p_value
+    elif se is not None:
+        low = np.maximum(value - _Z95 * se, -100.0)
+        high = np.minimum(value + _Z95 * se, 100.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = change / np.sqrt(se**2 + np.concatenate([[np.nan], se[:-1]]) ** 2)
+        p_value = np.where(np.isfinite(z), 2 * _normal_sf(np.abs(z)), np.nan)
+    flag = np.where(np.isnan(p_value), "", np.where(p_value < 0.05, "yes", "no"))
+    shown = value.astype(np.int64) if counts else value
+    table = _table(TREND_COLUMNS, keys, n, shown, low, high, change, p_value, flag)
+    rows = [[None if cell == "" else cell for cell in row] for row in table.rows]
+    if counts:  # a change of counts is a whole number
+        for row in rows:
+            row[5] = None if row[5] is None else int(row[5])
+    return TableValue(columns=table.columns, rows=rows)
+
+
+def _normal_sf(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P(Z > z) of the standard normal."""
+    from scipy.special import ndtr  # type: ignore[import-untyped]  # the report extra
+
+    return np.asarray(ndtr(-z), dtype=np.float64)
+
+
+def _keys_counts(anchor: NDArray[np.datetime64], freq: str) -> tuple[NDArray[Any], NDArray[Any]]:
+    unique, counts = np.unique(cm.period_key(anchor, freq), return_counts=True)
+    return unique, counts
+
+
+def _tx_periods(ctx: Context) -> NDArray[np.datetime64]:
+    return _period(ctx, "transactions", "ts")
+
+
+@metric("trend_orders", "trends", "Orders per period", "count", transactions=TX)
+def _trend_orders(ctx: Context) -> Value:
+    _orders(ctx)  # validates the log
+    keys, n = _keys_counts(ctx.windowed("transactions", "ts", "ts"), ctx.options.freq)
+    return _trend(ctx, keys, n, n)
+
+
+@metric("trend_revenue", "trends", "Revenue per period", "currency", transactions=TX + " amount")
+def _trend_revenue(ctx: Context) -> Value:
+    _revenue(ctx)
+    periods = _tx_periods(ctx)
+    keys, group = np.unique(periods, return_inverse=True)
+    amount = ctx.windowed("transactions", "ts", "amount").astype(np.float64)
+    return _trend(ctx, keys, np.bincount(group), np.bincount(group, amount, len(keys)))
+
+
+@metric("trend_new_customers", "trends", "New customers per period", "count", transactions=TX)
+def _trend_new(ctx: Context) -> Value:
+    _new(ctx)  # validates
+    cid, ts = _tx(ctx, "customer_id"), _tx(ctx, "ts")
+    customer = np.unique(cid, return_inverse=True)[1]
+    order = np.lexsort((ts, customer))  # each customer's orders by time
+    starts = np.r_[True, np.diff(customer[order]) != 0][: len(order)]
+    first = ts[order][starts]
+    inside = first[in_window(first, ctx.start, ctx.end)]
+    keys, n = _keys_counts(inside, ctx.options.freq)
+    return _trend(ctx, keys, n, n)
+
+
+@metric(
+    "trend_active_customers",
+    "trends",
+    "Active customers at each period's end (ordered in the 365 days before)",
+    "count",
+    transactions=TX,
+)
+def _trend_active(ctx: Context) -> Value:
+    keys = np.unique(_tx_periods(ctx))
+    if not len(keys):
+        raise NotAvailable("no transactions record in the window")
+    snapshot = ctx.snapshot("transactions")
+    ends = _next_period(keys, ctx.options.freq)
+    if snapshot is not None:
+        ends = np.minimum(ends, snapshot)
+    cid, ts = _tx(ctx, "customer_id"), _tx(ctx, "ts")
+    # one library call per period end (a handful of periods, each call vectorised)
+    counts = np.array([ctx.call(cm.active_customers, cid, ts, as_of=end) for end in ends])
+    return _trend(ctx, keys, counts, counts)
+
+
+@metric(
+    "trend_repeat_purchase_rate",
+    "trends",
+    "Repeat purchase rate per period (customers ordering twice or more in it)",
+    "fraction",
+    transactions=TX,
+)
+def _trend_repeat(ctx: Context) -> Value:
+    cid, ts = _tx(ctx, "customer_id"), _tx(ctx, "ts")
+    periods = cm.period_key(ts, ctx.options.freq)
+    result = ctx.call(cm.repeat_purchase_rate, cid, ts, start=ctx.start, end=ctx.end, by=periods)
+    inside = _in_window(ctx, "transactions", "ts")
+    pairs = np.unique(np.rec.fromarrays([periods[inside], cid[inside]]))
+    n = _group_sizes(result, pairs["f0"])
+    return _trend(ctx, result.keys, n, result.values, rate=True)
+
+
+@metric("trend_nps", "trends", "NPS per period", "points", surveys="responded_at nps_score")
+def _trend_nps(ctx: Context) -> Value:
+    scores, periods = _sv(ctx, "nps_score"), _period(ctx, "surveys", "responded_at")
+    result = ctx.call(cm.nps, scores, by=periods)
+    se = np.asarray(ctx.call(cm.nps_standard_error, scores, by=periods).values, np.float64)
+    return _trend(ctx, result.keys, _group_sizes(result, periods), result.values, se=se)
+
+
+@metric("trend_csat", "trends", "CSAT per period", "fraction", surveys="responded_at csat_score")
+def _trend_csat(ctx: Context) -> Value:
+    periods = _period(ctx, "surveys", "responded_at")
+    result = ctx.call(cm.csat, _sv(ctx, "csat_score"), by=periods)
+    return _trend(ctx, result.keys, _group_sizes(result, periods), result.values, rate=True)
+
+
+@metric("trend_win_rate", "trends", "Win rate per closing period", "fraction", deals=DEALS)
+def _trend_win(ctx: Context) -> Value:
+    _win(ctx)  # validates the deals
+    as_of = ctx.snapshot("deals")
+    closed = _deal(ctx, "closed_at")
+    if as_of is not None:
+        closed = happened_by(closed, as_of)
+    decided = in_window(closed, ctx.start, ctx.end)
+    created, won = _deal(ctx, "created_at")[decided], _deal(ctx, "won")[decided]
+    periods = cm.period_key(closed[decided], ctx.options.freq)
+    result = ctx.call(cm.win_rate, created, closed[decided], won, as_of=as_of, by=periods)
+    return _trend(ctx, result.keys, _group_sizes(result, periods), result.values, rate=True)
+
+
+@metric(
+    "trend_first_response_time",
+    "trends",
+    "First response time per period (mean)",
+    "hours",
+    tickets=FRT,
+)
+def _trend_frt(ctx: Context) -> Value:
+    opened, responded = _tk(ctx, "opened_at"), _tk(ctx, "first_response_at")
+    periods = cm.period_key(opened, ctx.options.freq)
+    result = ctx.call(cm.first_response_time, opened, responded, by=periods, **_window(ctx))
+    answered = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(responded)
+    return _trend(ctx, result.keys, _group_sizes(result, periods[answered]), result.values)
+
+
+@metric(
+    "trend_sla_compliance",
+    "trends",
+    "Resolution SLA met per period",
+    "fraction",
+    tickets="opened_at resolved_at due_at",
+)
+def _trend_sla(ctx: Context) -> Value:
+    opened, resolved, due = _tk(ctx, "opened_at"), _tk(ctx, "resolved_at"), _tk(ctx, "due_at")
+    as_of = ctx.snapshot("tickets")
+    periods = cm.period_key(opened, ctx.options.freq)
+    result = ctx.call(
+        cm.sla_compliance_rate,
+        opened,
+        resolved_at=resolved,
+        due_at=due,
+        as_of=as_of,
+        by=periods,
+        **_window(ctx),
+    )
+    happened = ~np.isnat(resolved) if as_of is None else ~np.isnat(happened_by(resolved, as_of))
+    overdue = np.zeros(len(due), bool) if as_of is None else due < as_of  # NaT: False
+    decided = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(due) & (happened | overdue)
+    n = _group_sizes(result, periods[decided])
+    return _trend(ctx, result.keys, n, result.values, rate=True)
+
+
+@metric(
+    "trend_service_level",
+    "trends",
+    "Service level per period (answered within 20 s / offered)",
+    "fraction",
+    calls=QUEUE,
+)
+def _trend_service_level(ctx: Context) -> Value:
+    queued, answered, wait = _calls(ctx, "queued_at", "answered_at", "wait")
+    periods = cm.period_key(queued, ctx.options.freq)
+    result = ctx.call(cm.service_level, queued, answered, wait, by=periods, **_window(ctx))
+    n = _group_sizes(result, periods[_in_window(ctx, "calls", "queued_at")])
+    return _trend(ctx, result.keys, n, result.values, rate=True)
 
 
 # --------------------------------------------------------------------------- the report

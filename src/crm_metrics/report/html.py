@@ -65,7 +65,7 @@ PERCENT_COLUMNS = frozenset(
     {"share", "mean_p_alive", "p_alive", "conversion_rate", "csat", "win_rate"}
 )
 #: Columns of a group's sample size; rows below SMALL_SAMPLE are greyed.
-SIZE_COLUMNS = frozenset({"responses", "closed_deals", "answered_tickets", "delivered"})
+SIZE_COLUMNS = frozenset({"n", "responses", "closed_deals", "answered_tickets", "delivered"})
 SMALL_SAMPLE = 30
 
 
@@ -78,6 +78,8 @@ def _units(columns: list[str], unit: str) -> list[str]:
             units.append("fraction")
         elif column in SIZE_COLUMNS:
             units.append("count")
+        elif column == "p_value":
+            units.append("")
         elif column in ("ci_low", "ci_high"):
             units.append(units[-1] if units else unit)
         else:
@@ -249,6 +251,100 @@ def _note(fig: Any) -> str:
     return f'<p class="note">{escape(fig.note)}</p>' if fig.note else ""
 
 
+def _trend_chart(name: str, fig: TableFigure) -> str:
+    """A per-period series: the values as a line, 95 % intervals as whiskers, a filled
+    orange dot where the change from the period before is significant.
+
+    Text classes: ``axis`` (period labels), ``peak`` and ``floor`` (the ends of the value
+    axis: the largest and smallest value or interval bound drawn).
+    """
+    col = {c: i for i, c in enumerate(fig.value.columns)}
+    rows = fig.value.rows
+    values = [r[col["value"]] for r in rows]
+    drawn = [
+        float(v)
+        for r in rows
+        for v in (r[col["value"]], r[col["ci_low"]], r[col["ci_high"]])
+        if isinstance(v, (int, float))
+    ]
+    width, height, left, bottom, top, right = 420, 200, 52, 24, 14, 36
+    inner_w, inner_h = width - left - right, height - bottom - top
+    hi, lo = max(drawn), min(drawn)
+    span = (hi - lo) or abs(hi) or 1.0
+
+    def y(v: float) -> float:
+        return top + inner_h * (hi - v) / span if hi != lo else top + inner_h / 2
+
+    step = inner_w / max(len(rows) - 1, 1)
+    xs = [left + i * step for i in range(len(rows))]
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'data-metric="{escape(name)}">',
+        f'<line x1="{left}" y1="{top + inner_h}" x2="{width - right}" y2="{top + inner_h}" '
+        'stroke="#9aa5b1"/>',
+    ]
+    for x, r in zip(xs, rows, strict=True):
+        low, high = r[col["ci_low"]], r[col["ci_high"]]
+        if isinstance(low, (int, float)) and isinstance(high, (int, float)):
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y(high):.1f}" x2="{x:.1f}" y2="{y(low):.1f}" '
+                'stroke="#9fb3e6" stroke-width="3"/>'
+            )
+    points = " ".join(
+        f"{x:.1f},{y(float(v)):.1f}"
+        for x, v in zip(xs, values, strict=True)
+        if isinstance(v, (int, float))
+    )
+    parts.append(f'<polyline points="{points}" fill="none" stroke="#3f6ad8" stroke-width="2"/>')
+    for x, r in zip(xs, rows, strict=True):
+        v = r[col["value"]]
+        if not isinstance(v, (int, float)):
+            continue
+        flagged = r[col["significant"]] == "yes"
+        fill = "#e8833a" if flagged else "#3f6ad8"
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y(float(v)):.1f}" r="{4 if flagged else 2.5}" '
+            f'fill="{fill}"><title>{escape(str(r[0]))}: {_fmt(v, fig.unit)} '
+            f"(n={_fmt(r[col['n']])})</title></circle>"
+        )
+    every = max(1, -(-len(rows) // 5))
+    for i in range(0, len(rows), every):
+        parts.append(
+            f'<text class="axis" x="{xs[i]:.1f}" y="{top + inner_h + 16}" '
+            f'text-anchor="middle">{escape(str(rows[i][0]))}</text>'
+        )
+    parts.append(
+        f'<text class="peak" x="{left - 6}" y="{top + 4}" text-anchor="end">'
+        f"{escape(_label(hi, fig.unit))}</text>"
+        f'<text class="floor" x="{left - 6}" y="{top + inner_h}" text-anchor="end">'
+        f"{escape(_label(lo, fig.unit))}</text></svg>"
+    )
+    last = dict(zip(fig.value.columns, rows[-1], strict=True))
+    change = last["change"]
+    said = (
+        "no period just before to compare with"
+        if change is None
+        else f"change {_fmt(change, fig.unit)}"
+        + (
+            ""
+            if last["significant"] is None
+            else f", {'significant' if last['significant'] == 'yes' else 'not significant'}"
+            f" (p = {_fmt(last['p_value'])})"
+        )
+    )
+    interval = (
+        ""
+        if last["ci_low"] is None
+        else f"; 95 % {_fmt(last['ci_low'], fig.unit)} &ndash; {_fmt(last['ci_high'], fig.unit)}"
+    )
+    caption = (
+        f'<p class="meta">Last period {escape(str(last["period"]))}: '
+        f"{_fmt(last['value'], fig.unit)} (n = {_fmt(last['n'])}{interval}); {said}. "
+        "Orange: a significant change from the period before.</p>"
+    )
+    return "".join(parts) + caption
+
+
 def _card(name: str, fig: Any) -> str:
     title = f"<h3>{escape(fig.title)}</h3>{_note(fig)}"
     if isinstance(fig, HistogramFigure):
@@ -270,6 +366,9 @@ def _card(name: str, fig: Any) -> str:
         )
         return f'<div class="card">{title}{body}</div>'
     assert isinstance(fig, TableFigure)
+    if fig.area == "trends":
+        # the series' shared note is shown once, under the section heading
+        return f'<div class="card"><h3>{escape(fig.title)}</h3>{_trend_chart(name, fig)}</div>'
     if name == "cohort_retention":
         return f'<div class="card wide">{title}{_heatmap(name, fig.value)}</div>'
     unit = "" if fig.unit == "mixed" else fig.unit
@@ -307,7 +406,12 @@ def render_html(report: Report) -> str:
             for n, f in figures.items()
             if not isinstance(f, (ScalarFigure, NotAvailableFigure))
         ]
-        sections.append(f'<h2>{escape(heading)}</h2><div class="grid">{"".join(cards)}</div>')
+        intro = ""
+        if area == "trends":
+            intro = next((_note(f) for f in figures.values() if f.note), "")
+        sections.append(
+            f'<h2>{escape(heading)}</h2>{intro}<div class="grid">{"".join(cards)}</div>'
+        )
     sources = ", ".join(
         f"{escape(k)}: {escape(s.path)} ({s.rows:,} rows)" for k, s in report.sources.items()
     )
