@@ -257,9 +257,10 @@ def _mapping(result: cm.Grouped, order: list[str] | None = None) -> dict[str, Nu
 def _group_sizes(result: cm.Grouped, keys: NDArray[Any]) -> NDArray[np.int64]:
     """How many of ``keys`` fall in each group of ``result`` (in the result's key order)."""
     unique, counts = np.unique(keys, return_counts=True)
-    at = np.clip(np.searchsorted(unique, result.keys), 0, max(len(unique) - 1, 0))
-    found = (unique[at] == result.keys) if len(unique) else np.zeros(len(result.keys), bool)
-    return np.where(found, counts[at] if len(unique) else 0, 0).astype(np.int64)
+    if not len(unique):
+        return np.zeros(len(result.keys), dtype=np.int64)
+    at = np.clip(np.searchsorted(unique, result.keys), 0, len(unique) - 1)
+    return np.where(unique[at] == result.keys, counts[at], 0).astype(np.int64)
 
 
 def _rate_table(
