@@ -8,9 +8,12 @@ Usage::
         --metrics nps,active_customers --start 2024-01-01 --end 2025-01-01
     crm-metrics report --list-metrics
 
-Both commands write ``report.json`` and ``report.html`` into ``--out`` (default
-``crm-report``) and print a summary table. Exit codes: 0 success, 2 bad configuration or
-data (one line on stderr naming the file, column and row; nothing written).
+Both commands write ``report.json``, ``report.html`` and (with the CLV figures) the
+per-customer ``customers.csv`` into ``--out`` (default ``crm-report``) and print a summary
+table. The outputs of a run are written into a
+temporary folder next to ``--out`` that then replaces it, so the folder holds one whole
+report, never a mix. Exit codes: 0 success, 2 bad configuration or data (one line on
+stderr naming the file, column and row; nothing written).
 
 This module needs the optional extra ``crm_metrics[report]`` (pandas, pyarrow, scipy);
 ``import crm_metrics`` never imports it.
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crm_metrics.report.config import ReportOptions
     from crm_metrics.report.load import Source
-    from crm_metrics.report.schema import Report
+    from crm_metrics.report.schema import Report, TableValue
     from crm_metrics.report.terminal import Progress
 
 __all__ = ["main"]
@@ -165,31 +168,85 @@ def _demo_sources(progress: Progress) -> tuple[dict[str, Source], ReportOptions]
     return sources, options
 
 
-def _write(report: Report, out: Path) -> None:
-    """Write report.json and report.html atomically: temporary files, then renames."""
-    from crm_metrics.report.html import render_html
+#: The files a run writes into ``--out`` (``customers.csv`` when the CLV is computed), and
+#: a screenshot of the page if one was taken: what an earlier report's folder may hold.
+_REPLACEABLE = frozenset({"report.json", "report.html", "customers.csv", "report.png"})
 
-    out.mkdir(parents=True, exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
+
+def _check_out(out: Path) -> None:
+    """Refuse an ``--out`` that is a file, or a folder holding anything but an older report."""
+    from crm_metrics.report.load import ReportError
+
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"--out {out}: is a file, not a folder; give a folder for the report")
+    if out.is_dir():
+        other = sorted(p.name for p in out.iterdir() if p.name not in _REPLACEABLE)
+        if other:
+            raise ReportError(
+                f"--out {out}: the folder holds files that are not a report's "
+                f"({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); the report "
+                "replaces the whole folder, so "
+                "give a new or empty folder"
+            )
+
+
+def _write(report: Report, out: Path) -> None:
+    """Write every output into a temporary folder next to ``out``, then swap it in.
+
+    Readers of ``out`` see the old report or the new one, never a mix: the new folder is
+    complete before it takes the old one's name, and the old folder is removed only then.
+    """
+    import shutil
+
+    from crm_metrics.report.html import render_html
+    from crm_metrics.report.load import ReportError
+
+    _check_out(out)
+    out = Path(os.path.abspath(out))  # a name and a parent even for "." or "dir/.."
     texts = {
         "report.json": report.model_dump_json(indent=1) + "\n",
         "report.html": render_html(report),
     }
-    temporary: dict[str, str] = {}
+    texts.update({name: _csv(table) for name, table in report.files.items()})
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise ReportError(f"--out {out}: cannot write there ({exc.strerror})") from None
+    old = None
     try:
         for name, text in texts.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            temporary[name] = tmp
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0o600
-        for name, tmp in temporary.items():
-            os.replace(tmp, out / name)
+            (folder / name).write_text(text, encoding="utf-8")
+        os.chmod(folder, 0o777 & ~umask)  # mkdtemp creates 0o700
+        if out.is_dir():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / out.name)
+        try:
+            os.replace(folder, out)
+        except OSError:
+            if old is not None:  # put the old report back
+                os.replace(old / out.name, out)
+            raise
+    except OSError as exc:
+        raise ReportError(f"--out {out}: cannot write the report ({exc})") from None
     finally:
-        for tmp in temporary.values():
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        for leftover in (folder, old):
+            if leftover is not None and leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _csv(table: TableValue) -> str:
+    """A table as CSV text: a header line, empty cells for nulls, numbers as Python writes them."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    return text.getvalue()
 
 
 def _list_metrics() -> str:
@@ -243,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report" and args.list_metrics:
             _print_to_reader(_list_metrics())
             return 0
+        _check_out(args.out)  # before the long steps
         if args.command == "demo":
             sources, options = _demo_sources(progress)
         else:
@@ -252,13 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = compute_report(
             sources, options, version=crm_metrics.__version__, progress=progress
         )
-        with progress.step("writing report.json and report.html"):
+        with progress.step(f"writing {', '.join(['report.json', 'report.html', *report.files])}"):
             _write(report, args.out)
     except ReportError as exc:
         print(f"crm-metrics: {exc}", file=sys.stderr)
         return 2
     print(summary_table(report))
-    print(f"\nReport written to {args.out / 'report.html'} and {args.out / 'report.json'}")
+    written = [args.out / name for name in ("report.html", "report.json", *report.files)]
+    print(f"\nReport written to {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 

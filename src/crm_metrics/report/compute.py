@@ -3,10 +3,16 @@
 Every entry of :data:`METRICS` names the inputs it needs (schema and fields) and computes
 its figure by calling the library's public functions on the loaded columns. Library errors
 are mapped back to the file, column and row of the offending value (:func:`locate`).
+
+A figure that cannot be computed for the records at hand (a spend model with no repeat
+buyer to learn from, a rate with nothing in its denominator) raises :class:`NotAvailable`
+with the reason in plain words; the report records it as a ``not_available`` figure and
+computes the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -17,16 +23,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 import crm_metrics as cm
-from crm_metrics._groupby import in_window
+from crm_metrics._groupby import default_as_of, happened_by, in_window
 from crm_metrics.report.config import ReportOptions
-from crm_metrics.report.load import Source, locate
+from crm_metrics.report.load import SCHEMAS, TIME, TIME_OR_NAT, ReportError, Source, locate
 from crm_metrics.report.schema import (
     Figure,
+    FileFigure,
+    FileValue,
     HistogramFigure,
     HistogramValue,
     MappingFigure,
+    NotAvailableFigure,
     Number,
     Report,
+    Resolved,
     ScalarFigure,
     SourceInfo,
     TableFigure,
@@ -35,7 +45,16 @@ from crm_metrics.report.schema import (
 )
 from crm_metrics.report.terminal import Progress
 
-__all__ = ["AREAS", "METRICS", "Context", "Metric", "compute_report", "fields_needed", "selected"]
+__all__ = [
+    "AREAS",
+    "METRICS",
+    "Context",
+    "Metric",
+    "NotAvailable",
+    "compute_report",
+    "fields_needed",
+    "selected",
+]
 
 #: The report's sections, in order, with their headings.
 AREAS = {
@@ -46,10 +65,28 @@ AREAS = {
     "sales": "Sales pipeline",
     "tickets": "Service tickets",
     "calls": "Call centre",
+    "trends": "Trends per period (change vs the previous period)",
 }
 
 Value = Number | dict[str, Number] | TableValue | HistogramValue
 T = TypeVar("T")
+
+#: Tables written to their own CSV file next to report.json (metric name -> file name).
+FILES = {"customer_scores": "customers.csv"}
+
+#: The timestamp that places a record of each schema in the window.
+ANCHORS = {
+    "transactions": "ts",
+    "surveys": "responded_at",
+    "deals": "created_at",
+    "activities": "ts",
+    "tickets": "opened_at",
+    "calls": "queued_at",
+}
+
+
+class NotAvailable(Exception):
+    """A figure that cannot be computed for these records; ``str(exc)`` is the reason."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +100,7 @@ class Metric:
     needs: Mapping[str, tuple[str, ...]]
     compute: Callable[[Context], Value]
     needs_stage_order: bool = False
+    undefined: str | None = None
 
 
 #: Report metric name -> :class:`Metric`, in report order.
@@ -70,13 +108,24 @@ METRICS: dict[str, Metric] = {}
 
 
 def metric(
-    name: str, area: str, title: str, unit: str, *, stage_order: bool = False, **needs: str
+    name: str,
+    area: str,
+    title: str,
+    unit: str,
+    *,
+    stage_order: bool = False,
+    undefined: str | None = None,
+    **needs: str,
 ) -> Callable[[Callable[[Context], Value]], Callable[[Context], Value]]:
-    """Register a metric; ``needs`` maps each schema to its space-separated fields."""
+    """Register a metric; ``needs`` maps each schema to its space-separated fields.
+
+    ``undefined`` is the reason given when the figure comes out undefined (``nan``) and
+    the records are present (default: a zero denominator).
+    """
 
     def register(fn: Callable[[Context], Value]) -> Callable[[Context], Value]:
         fields = {schema: tuple(names.split()) for schema, names in needs.items()}
-        METRICS[name] = Metric(name, area, title, unit, fields, fn, stage_order)
+        METRICS[name] = Metric(name, area, title, unit, fields, fn, stage_order, undefined)
         return fn
 
     return register
@@ -100,9 +149,23 @@ class Context:
         self.as_of = _instant(options.as_of)
         self._where: dict[int, tuple[str, str, NDArray[np.intp] | None]] = {}
         self._cache: dict[Any, Any] = {}
+        #: How to read a figure, by metric name (set by its computation).
+        self.notes: dict[str, str] = {}
         for source in sources.values():
             for name, array in source.columns.items():
                 self._where[id(array)] = (source.path, source.names.get(name, name), None)
+
+    def snapshot(self, schema: str) -> np.datetime64 | None:
+        """The ``as_of`` of the figures of ``schema``: the option, else one ns after the
+        latest event of its records (deadlines are not events); None without any event."""
+        if self.as_of is not None:
+            return self.as_of
+        events = [
+            array
+            for name, array in self.sources[schema].columns.items()
+            if SCHEMAS[schema][name] in (TIME, TIME_OR_NAT) and not name.endswith("due_at")
+        ]
+        return default_as_of(*events)
 
     def col(self, schema: str, name: str) -> NDArray[Any]:
         """The column ``name`` of ``schema``, all records."""
@@ -122,22 +185,47 @@ class Context:
         return self.once(("windowed", schema, anchor, name), make)
 
     def once(self, key: Any, make: Callable[[], T]) -> T:
-        """``make()``, computed once per report."""
+        """``make()``, computed once per report (a :class:`NotAvailable` is remembered too)."""
         if key not in self._cache:
-            self._cache[key] = make()
-        value: T = self._cache[key]
-        return value
+            try:
+                self._cache[key] = make()
+            except NotAvailable as exc:
+                self._cache[key] = exc
+        value = self._cache[key]
+        if isinstance(value, NotAvailable):
+            raise NotAvailable(str(value))
+        result: T = value
+        return result
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``fn(*args, **kwargs)``; a library error names the file, column and row."""
         try:
             return fn(*args, **kwargs)
         except (ValueError, TypeError) as exc:
-            try:
-                arguments = inspect.signature(fn).bind(*args, **kwargs).arguments
-            except TypeError:
-                arguments = {}
-            raise locate(exc, arguments, self._where) from None
+            raise self._locate(exc, fn, args, kwargs) from None
+
+    def model(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Like :meth:`call`, but a refusal that names no record makes ``what`` not available.
+
+        A model can refuse the records as a whole (a spend model without a finite mean,
+        ...): that is a property of the data, not a bad value in a file.
+        """
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as exc:
+            located = self._locate(exc, fn, args, kwargs)
+            if str(located) != str(exc):
+                raise located from None
+            raise NotAvailable(f"{what}: {exc}") from None
+
+    def _locate(
+        self, exc: Exception, fn: Callable[..., Any], args: Any, kwargs: Any
+    ) -> ReportError:
+        try:
+            arguments = inspect.signature(fn).bind(*args, **kwargs).arguments
+        except TypeError:
+            arguments = {}
+        return locate(exc, arguments, self._where)
 
 
 # --------------------------------------------------------------------------- values
@@ -166,6 +254,39 @@ def _mapping(result: cm.Grouped, order: list[str] | None = None) -> dict[str, Nu
     return values
 
 
+def _group_sizes(result: cm.Grouped, keys: NDArray[Any]) -> NDArray[np.int64]:
+    """How many of ``keys`` fall in each group of ``result`` (in the result's key order)."""
+    unique, counts = np.unique(keys, return_counts=True)
+    if not len(unique):
+        return np.zeros(len(result.keys), dtype=np.int64)
+    at = np.clip(np.searchsorted(unique, result.keys), 0, len(unique) - 1)
+    return np.where(unique[at] == result.keys, counts[at], 0).astype(np.int64)
+
+
+def _rate_table(
+    key: str, size: str, rate: str, result: cm.Grouped, n: NDArray[np.int64]
+) -> TableValue:
+    """Rates per group with their sample size and 95 % Wilson interval."""
+    rates = np.asarray(result.values, dtype=np.float64)
+    successes = np.rint(np.nan_to_num(rates) * n).astype(np.int64)  # rate = successes / n
+    low, high = cm.proportion_ci(successes, n)
+    keys = np.array([_label(k) for k in result.keys], dtype=str)
+    return _table([key, size, rate, "ci_low", "ci_high"], keys, n, rates, low, high)
+
+
+def _nps_table(ctx: Context, key: str, groups: NDArray[Any]) -> TableValue:
+    """NPS per group with the responses and the interval NPS +- 1.96 standard errors."""
+    scores = _sv(ctx, "nps_score")
+    result = ctx.call(cm.nps, scores, by=groups)
+    se = ctx.call(cm.nps_standard_error, scores, by=groups)
+    values = np.asarray(result.values, dtype=np.float64)
+    half = 1.959963984540054 * np.asarray(se.values, dtype=np.float64)
+    low, high = np.maximum(values - half, -100.0), np.minimum(values + half, 100.0)
+    keys = np.array([_label(k) for k in result.keys], dtype=str)
+    n = _group_sizes(result, groups)
+    return _table([key, "responses", "nps", "ci_low", "ci_high"], keys, n, values, low, high)
+
+
 def _nice_step(span: float, bins: int) -> float:
     raw = max(span / bins, 1e-12)
     power = 10.0 ** math.floor(math.log10(raw))
@@ -177,6 +298,8 @@ def _histogram(
 ) -> HistogramValue:
     """About 20 round-width bins from ``low`` to ``high`` (default: the 99th percentile)."""
     values = np.asarray(values, dtype=np.float64)
+    if not len(values):
+        raise NotAvailable("no values to draw (no records of this kind in the window)")
     top = high if high is not None else (float(np.quantile(values, 0.99)) if len(values) else 1.0)
     step = _nice_step(max(top - low, 1e-9), 20)
     edges = low + step * np.arange(math.ceil((top - low) / step - 1e-9) + 1 if top > low else 2)
@@ -197,16 +320,42 @@ def _cell(value: Any) -> Any:
     return value if isinstance(value, str) else _num(value)
 
 
-def _figure(spec: Metric, value: Value, options: ReportOptions) -> Figure:
+def _undefined(ctx: Context, spec: Metric) -> str:
+    """Why a figure came out undefined (nan): no records, none in the window, or its own rule."""
+    for schema in spec.needs:
+        source = ctx.sources[schema]
+        if source.rows == 0:
+            return f"the {schema} file {source.path} has no records"
+        anchor = ANCHORS.get(schema)
+        if anchor in source.columns and not _in_window(ctx, schema, anchor).any():
+            return f"no {schema} record in the window"
+    return spec.undefined or "not defined for these records: its denominator is zero"
+
+
+def _figure(spec: Metric, ctx: Context, files: dict[str, TableValue]) -> Figure:
+    options = ctx.options
     title = spec.title.replace("{clv_months}", str(options.clv_months))
     area, unit = spec.area, spec.unit
+    try:
+        value = spec.compute(ctx)
+        if isinstance(value, TableValue) and not value.rows:
+            raise NotAvailable(_undefined(ctx, spec).replace("its denominator is zero", "no rows"))
+        if not isinstance(value, (TableValue, HistogramValue, dict)) and _num(value) is None:
+            raise NotAvailable(_undefined(ctx, spec))
+    except NotAvailable as exc:
+        return NotAvailableFigure(area=area, title=title, unit=unit, reason=str(exc))
+    note = ctx.notes.get(spec.name, TREND_NOTE if area == "trends" else None)
+    if isinstance(value, TableValue) and spec.name in FILES:
+        files[FILES[spec.name]] = value
+        file = FileValue(path=FILES[spec.name], rows=len(value.rows), columns=value.columns)
+        return FileFigure(area=area, title=title, unit=unit, note=note, value=file)
     if isinstance(value, TableValue):
-        return TableFigure(area=area, title=title, unit=unit, value=value)
+        return TableFigure(area=area, title=title, unit=unit, note=note, value=value)
     if isinstance(value, HistogramValue):
-        return HistogramFigure(area=area, title=title, unit=unit, value=value)
+        return HistogramFigure(area=area, title=title, unit=unit, note=note, value=value)
     if isinstance(value, dict):
-        return MappingFigure(area=area, title=title, unit=unit, value=value)
-    return ScalarFigure(area=area, title=title, unit=unit, value=_num(value))
+        return MappingFigure(area=area, title=title, unit=unit, note=note, value=value)
+    return ScalarFigure(area=area, title=title, unit=unit, note=note, value=_num(value))
 
 
 # --------------------------------------------------------------------------- customer (§1)
@@ -281,7 +430,12 @@ def _new(ctx: Context) -> Value:
 )
 def _active(ctx: Context) -> Value:
     return _num(
-        ctx.call(cm.active_customers, _tx(ctx, "customer_id"), _tx(ctx, "ts"), as_of=ctx.as_of)
+        ctx.call(
+            cm.active_customers,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            as_of=ctx.snapshot("transactions"),
+        )
     )
 
 
@@ -316,6 +470,7 @@ def _frequency(ctx: Context) -> Value:
     "customer",
     "Average time between purchases",
     "days",
+    undefined="no customer made a repeat purchase in the window",
     transactions=TX,
 )
 def _gap(ctx: Context) -> Value:
@@ -335,12 +490,16 @@ def _gap(ctx: Context) -> Value:
     "customer",
     "Activity churn (no order in the last 365 days)",
     "fraction",
+    undefined="no customer ordered in the year before the last 365 days (the base is empty)",
     transactions=TX,
 )
 def _churn(ctx: Context) -> Value:
     return _num(
         ctx.call(
-            cm.churn_rate_from_activity, _tx(ctx, "customer_id"), _tx(ctx, "ts"), as_of=ctx.as_of
+            cm.churn_rate_from_activity,
+            _tx(ctx, "customer_id"),
+            _tx(ctx, "ts"),
+            as_of=ctx.snapshot("transactions"),
         )
     )
 
@@ -359,7 +518,7 @@ def _hist_clv(ctx: Context) -> Value:
             _tx(ctx, "customer_id"),
             _tx(ctx, "ts"),
             _tx(ctx, "amount"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("transactions"),
         )
     )
 
@@ -381,36 +540,103 @@ def _cohorts(ctx: Context) -> Value:
 
 # --------------------------------------------------------------------------- CLV (CLV.md)
 @dataclass(frozen=True)
-class _CLV:
-    summary: Any
-    bgnbd: Any
-    gamma_gamma: Any
-    p_alive: NDArray[np.float64]
-    value: NDArray[np.float64]
-    segments: Any
+class _RFM:
+    summary: Any  # repeat purchases only (BG/NBD, Gamma-Gamma), in weeks
+    full: Any  # every purchase (RFM segments)
 
 
-def clv_models(ctx: Context) -> _CLV:
-    """RFM summaries (weeks), the two fits, P(alive), CLV and RFM segments; computed once."""
-
+def _rfm_data(ctx: Context) -> _RFM:
+    """The RFM summaries of the transactions (weeks), computed once."""
     from crm_metrics import clv  # scipy: imported only when a CLV metric is computed
 
-    def make() -> _CLV:
+    def make() -> _RFM:
         cid, ts, amount = _tx(ctx, "customer_id"), _tx(ctx, "ts"), _tx(ctx, "amount")
-        end = None if ctx.as_of is None else ctx.as_of - np.timedelta64(1, "ns")
+        as_of = ctx.snapshot("transactions")
+        end = None if as_of is None else as_of - np.timedelta64(1, "ns")
         weekly = {"freq": "D", "freq_multiplier": 7, "observation_end": end}
-        step = ctx.progress.step
-        with step("RFM summary per customer (weeks)"):
+        with ctx.progress.step("RFM summary per customer (weeks)"):
             s = ctx.call(clv.rfm_summary, cid, ts, amount, **weekly)
             full = ctx.call(clv.rfm_summary, cid, ts, amount, include_first=True, **weekly)
-        with step("fitting BG/NBD"):
-            bg = ctx.call(clv.fit_bgnbd, s.frequency, s.recency, s.T)
-        with step("fitting Gamma-Gamma"):
-            spenders = (s.frequency > 0) & (s.monetary_value > 0)
-            gg = ctx.call(clv.fit_gamma_gamma, s.frequency[spenders], s.monetary_value[spenders])
-        with step(f"P(alive) and {ctx.options.clv_months}-month CLV per customer"):
-            p_alive = ctx.call(clv.bgnbd_p_alive, bg, s.frequency, s.recency, s.T)
-            value = ctx.call(
+        if not len(s):
+            raise NotAvailable("no customer: the transactions file has no order to summarise")
+        return _RFM(s, full)
+
+    return ctx.once("rfm", make)
+
+
+def _bgnbd_fit(ctx: Context) -> Any:
+    """The BG/NBD fit, or :class:`NotAvailable` when these orders cannot identify it."""
+    from crm_metrics import clv
+
+    def make() -> Any:
+        s = _rfm_data(ctx).summary
+        if not (s.T > 0).any():
+            raise NotAvailable(
+                "every customer's first order falls on the last day observed (all orders on "
+                "one day?), so BG/NBD has no time span to learn a purchase rate from"
+            )
+        if not (s.frequency > 0).any():
+            raise NotAvailable(
+                f"none of the {len(s):,} customers made a repeat purchase (an order on a later "
+                "day), so BG/NBD cannot learn a repeat-purchase rate"
+            )
+        with ctx.progress.step("fitting BG/NBD"):
+            fit = ctx.model("the BG/NBD fit", clv.fit_bgnbd, s.frequency, s.recency, s.T)
+        if not fit.converged:
+            raise NotAvailable(f"the BG/NBD fit did not converge: {fit.message}")
+        return fit
+
+    return ctx.once("bgnbd", make)
+
+
+def _gamma_gamma_fit(ctx: Context) -> Any:
+    """The Gamma-Gamma fit on repeat customers with spend, or :class:`NotAvailable`."""
+    from crm_metrics import clv
+
+    def make() -> Any:
+        s = _rfm_data(ctx).summary
+        spenders = (s.frequency > 0) & (s.monetary_value > 0)
+        if not spenders.any():
+            raise NotAvailable(
+                f"none of the {len(s):,} customers made a repeat purchase with a positive "
+                "amount, and the Gamma-Gamma spend model learns from repeat purchases only"
+            )
+        with ctx.progress.step("fitting Gamma-Gamma"):
+            fit = ctx.model(
+                "the Gamma-Gamma fit",
+                clv.fit_gamma_gamma,
+                s.frequency[spenders],
+                s.monetary_value[spenders],
+            )
+        if not fit.converged:
+            raise NotAvailable(f"the Gamma-Gamma fit did not converge: {fit.message}")
+        return fit
+
+    return ctx.once("gamma_gamma", make)
+
+
+def _p_alive_values(ctx: Context) -> NDArray[np.float64]:
+    """P(alive) of every customer (BG/NBD), in the summary's customer order."""
+    from crm_metrics import clv
+
+    def make() -> NDArray[np.float64]:
+        s, fit = _rfm_data(ctx).summary, _bgnbd_fit(ctx)
+        with ctx.progress.step("P(alive) per customer"):
+            return np.asarray(ctx.call(clv.bgnbd_p_alive, fit, s.frequency, s.recency, s.T))
+
+    return ctx.once("p_alive", make)
+
+
+def _clv_values(ctx: Context) -> NDArray[np.float64]:
+    """The predicted CLV of every customer (BG/NBD + Gamma-Gamma)."""
+    from crm_metrics import clv
+
+    def make() -> NDArray[np.float64]:
+        s, bg, gg = _rfm_data(ctx).summary, _bgnbd_fit(ctx), _gamma_gamma_fit(ctx)
+        months = ctx.options.clv_months
+        with ctx.progress.step(f"{months}-month CLV per customer"):
+            value = ctx.model(
+                "the predicted CLV",
                 clv.customer_lifetime_value,
                 bg,
                 gg,
@@ -418,16 +644,43 @@ def clv_models(ctx: Context) -> _CLV:
                 s.recency,
                 s.T,
                 s.monetary_value,
-                time=ctx.options.clv_months,
+                time=months,
                 discount_rate=ctx.options.discount_rate,
                 freq="W",
             )
-        with step("RFM segments"):
-            recency = full.T - full.recency
-            seg = ctx.call(clv.rfm_segments, recency, full.frequency, full.monetary_value)
-        return _CLV(s, bg, gg, np.asarray(p_alive), np.asarray(value), seg)
+        return np.asarray(value)
 
     return ctx.once("clv", make)
+
+
+def _segment_labels(ctx: Context) -> NDArray[Any]:
+    """The RFM segment of every customer (quartile scores of every purchase)."""
+    from crm_metrics import clv
+
+    def make() -> NDArray[Any]:
+        full = _rfm_data(ctx).full
+        with ctx.progress.step("RFM segments"):
+            recency = full.T - full.recency
+            seg = ctx.call(clv.rfm_segments, recency, full.frequency, full.monetary_value)
+        return np.asarray(seg.segment)
+
+    return ctx.once("segments", make)
+
+
+def _or_nan(ctx: Context, values: Callable[[Context], NDArray[np.float64]]) -> NDArray[Any]:
+    """``values(ctx)``, or nan for every customer when it is not available."""
+    try:
+        return values(ctx)
+    except NotAvailable:
+        return np.full(len(_rfm_data(ctx).summary), np.nan)
+
+
+def prepare_clv(ctx: Context) -> None:
+    """Compute the CLV models up front (the long steps, each with its own progress line)."""
+    pieces = (_rfm_data, _bgnbd_fit, _gamma_gamma_fit, _p_alive_values, _clv_values)
+    for piece in (*pieces, _segment_labels):
+        with contextlib.suppress(NotAvailable):
+            piece(ctx)
 
 
 CLV = TX + " amount"
@@ -435,11 +688,16 @@ CLV = TX + " amount"
 
 @metric("rfm_summary", "clv", "RFM summary (weeks; repeat purchases)", "mixed", transactions=CLV)
 def _rfm(ctx: Context) -> Value:
-    s = clv_models(ctx).summary
+    s = _rfm_data(ctx).summary
     repeat = s.frequency > 0
+    ctx.notes["rfm_summary"] = (
+        "frequency counts repeat purchase days (the first order is not counted); recency is "
+        "the age in weeks at the last purchase, T the age at the end of the observation"
+    )
     return {
         "customers": len(s),
         "repeat_customers": int(repeat.sum()),
+        "one_time_customers": int((~repeat).sum()),
         "mean_frequency": _num(s.frequency.mean()),
         "mean_recency_weeks": _num(s.recency.mean()),
         "mean_T_weeks": _num(s.T.mean()),
@@ -447,21 +705,35 @@ def _rfm(ctx: Context) -> Value:
     }
 
 
+def _segment_rule() -> str:
+    """The RFM segment rule in words, from the library's segment table."""
+    from crm_metrics.clv.segments import RFM_SEGMENTS
+
+    rules = "; ".join(f"{name}: {', '.join(sorted(codes))}" for name, codes in RFM_SEGMENTS.items())
+    return (
+        "Each customer scores 1 to 4 on recency (4 = bought most recently), frequency and "
+        "spend: the quartile of all customers the value falls in (fewer levels where "
+        "quartile edges coincide, as with many one-time buyers). The three digits R F M "
+        f"pick the segment. {rules}; any other score: Other."
+    )
+
+
 @metric("rfm_segments", "clv", "RFM segments (quartile scores)", "customers", transactions=CLV)
 def _segments(ctx: Context) -> Value:
-    m = clv_models(ctx)
-    names, group = np.unique(m.segments.segment, return_inverse=True)
+    ctx.notes["rfm_segments"] = _segment_rule()
+    segment = _segment_labels(ctx)
+    names, group = np.unique(segment, return_inverse=True)
     size = np.bincount(group, minlength=len(names))
     share = size / size.sum()
-    p_alive = np.bincount(group, m.p_alive, len(names)) / size
-    value = np.bincount(group, m.value, len(names)) / size
+    p_alive = np.bincount(group, _or_nan(ctx, _p_alive_values), len(names)) / size
+    value = np.bincount(group, _or_nan(ctx, _clv_values), len(names)) / size
     cols = ["segment", "customers", "share", "mean_p_alive", "mean_clv"]
     return _table(cols, names, size, share, p_alive, value)
 
 
 @metric("bgnbd", "clv", "BG/NBD fit (purchase rate per week)", "parameters", transactions=CLV)
 def _bgnbd(ctx: Context) -> Value:
-    fit = clv_models(ctx).bgnbd
+    fit = _bgnbd_fit(ctx)
     return {k: _num(getattr(fit, k)) for k in ("r", "alpha", "a", "b", "loglik", "n_customers")}
 
 
@@ -473,18 +745,58 @@ def _bgnbd(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _gamma_gamma(ctx: Context) -> Value:
-    fit = clv_models(ctx).gamma_gamma
+    fit = _gamma_gamma_fit(ctx)
     return {k: _num(getattr(fit, k)) for k in ("p", "q", "v", "loglik", "n_customers")}
+
+
+def _p_alive_note(ctx: Context) -> str:
+    """What P(alive) means for these customers, one-time buyers first."""
+    s, p_alive = _rfm_data(ctx).summary, _p_alive_values(ctx)
+    once = s.frequency == 0
+    share = f"{100 * once.mean():.1f} %"
+    repeat = (
+        f"; among the {int((~once).sum()):,} repeat customers it is "
+        f"{100 * p_alive[~once].mean():.1f} %"
+        if (~once).any()
+        else ""
+    )
+    return (
+        f"{int(once.sum()):,} of {len(s):,} customers ({share}) never bought again after "
+        "their first order. BG/NBD can only see a customer drop out after a repeat purchase, "
+        "so it gives each of them P(alive) = 1, which lifts the mean" + repeat + ". P(alive) "
+        "is the model's probability that a customer has not left for good, not a chance of "
+        "buying soon, so it is not 1 minus the activity churn (customers silent for the last "
+        "365 days)."
+    )
 
 
 @metric("p_alive_mean", "clv", "Mean P(alive)", "probability", transactions=CLV)
 def _p_alive_mean(ctx: Context) -> Value:
-    return _num(clv_models(ctx).p_alive.mean())
+    ctx.notes["p_alive_mean"] = _p_alive_note(ctx)
+    return _num(_p_alive_values(ctx).mean())
+
+
+@metric(
+    "p_alive_mean_repeat",
+    "clv",
+    "Mean P(alive), repeat customers",
+    "probability",
+    undefined="no customer made a repeat purchase",
+    transactions=CLV,
+)
+def _p_alive_mean_repeat(ctx: Context) -> Value:
+    repeat = _rfm_data(ctx).summary.frequency > 0
+    return _num(_p_alive_values(ctx)[repeat].mean() if repeat.any() else math.nan)
 
 
 @metric("p_alive", "clv", "P(alive) per customer", "probability", transactions=CLV)
 def _p_alive(ctx: Context) -> Value:
-    return _histogram(clv_models(ctx).p_alive, high=1.0)
+    once = int((_rfm_data(ctx).summary.frequency == 0).sum())
+    ctx.notes["p_alive"] = (
+        f"The bar at 1 holds the {once:,} customers without a repeat purchase (P(alive) = 1 "
+        "by the model's construction)."
+    )
+    return _histogram(_p_alive_values(ctx), high=1.0)
 
 
 @metric(
@@ -495,7 +807,7 @@ def _p_alive(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _clv_mean(ctx: Context) -> Value:
-    return _num(clv_models(ctx).value.mean())
+    return _num(_clv_values(ctx).mean())
 
 
 @metric(
@@ -506,7 +818,7 @@ def _clv_mean(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _clv_total(ctx: Context) -> Value:
-    return _num(clv_models(ctx).value.sum())
+    return _num(_clv_values(ctx).sum())
 
 
 @metric(
@@ -517,7 +829,7 @@ def _clv_total(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _clv_hist(ctx: Context) -> Value:
-    return _histogram(clv_models(ctx).value)
+    return _histogram(_clv_values(ctx))
 
 
 _SCORE_COLUMNS = [
@@ -533,17 +845,16 @@ _SCORE_COLUMNS = [
 
 
 def _scores(ctx: Context, rows: NDArray[np.intp]) -> TableValue:
-    m = clv_models(ctx)
-    s = m.summary
-    fields = (s.customer_id, s.frequency, s.recency, s.T, s.monetary_value, m.p_alive, m.value)
+    s = _rfm_data(ctx).summary
+    values = (s.frequency, s.recency, s.T, s.monetary_value, _p_alive_values(ctx))
     ids = np.array([_label(k) for k in s.customer_id[rows]], dtype=str)
-    columns = (np.asarray(a)[rows] for a in fields[1:])
-    return _table(_SCORE_COLUMNS, ids, *columns, m.segments.segment[rows])
+    columns = (np.asarray(a)[rows] for a in (*values, _clv_values(ctx)))
+    return _table(_SCORE_COLUMNS, ids, *columns, _segment_labels(ctx)[rows])
 
 
 @metric("top_customers", "clv", "Top customers by predicted CLV", "customers", transactions=CLV)
 def _top(ctx: Context) -> Value:
-    value = clv_models(ctx).value
+    value = _clv_values(ctx)
     return _scores(ctx, np.argsort(-value, kind="stable")[: ctx.options.top_customers])
 
 
@@ -555,7 +866,7 @@ def _top(ctx: Context) -> Value:
     transactions=CLV,
 )
 def _all_scores(ctx: Context) -> Value:
-    return _scores(ctx, np.arange(len(clv_models(ctx).value)))
+    return _scores(ctx, np.arange(len(_clv_values(ctx))))
 
 
 # --------------------------------------------------------------------------- surveys (§2)
@@ -582,6 +893,7 @@ def _nps(ctx: Context) -> Value:
     "surveys",
     "NPS standard error",
     "points",
+    undefined="fewer than two responses in the window",
     surveys="responded_at nps_score",
 )
 def _nps_se(ctx: Context) -> Value:
@@ -623,19 +935,17 @@ def _nps_distribution(ctx: Context) -> Value:
     surveys="responded_at nps_score channel",
 )
 def _nps_channel(ctx: Context) -> Value:
-    return _mapping(ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_sv(ctx, "channel")))
+    return _nps_table(ctx, "channel", _sv(ctx, "channel"))
 
 
 @metric("nps_by_agent", "surveys", "NPS by agent", "points", surveys="responded_at nps_score agent")
 def _nps_agent(ctx: Context) -> Value:
-    return _mapping(ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_sv(ctx, "agent")))
+    return _nps_table(ctx, "agent", _sv(ctx, "agent"))
 
 
 @metric("nps_by_period", "surveys", "NPS per period", "points", surveys="responded_at nps_score")
 def _nps_period(ctx: Context) -> Value:
-    return _mapping(
-        ctx.call(cm.nps, _sv(ctx, "nps_score"), by=_period(ctx, "surveys", "responded_at"))
-    )
+    return _nps_table(ctx, "period", _period(ctx, "surveys", "responded_at"))
 
 
 @metric(
@@ -653,7 +963,9 @@ def _csat(ctx: Context) -> Value:
     surveys="responded_at csat_score channel",
 )
 def _csat_channel(ctx: Context) -> Value:
-    return _mapping(ctx.call(cm.csat, _sv(ctx, "csat_score"), by=_sv(ctx, "channel")))
+    channel = _sv(ctx, "channel")
+    result = ctx.call(cm.csat, _sv(ctx, "csat_score"), by=channel)
+    return _rate_table("channel", "responses", "csat", result, _group_sizes(result, channel))
 
 
 @metric(
@@ -729,8 +1041,13 @@ def _campaign_table(ctx: Context) -> Value:
         "new_customers",
         "cost",
         "roas",
+        "conversion_rate",
+        "ci_low",
+        "ci_high",
     ]
     keys = np.array([_label(k) for k in s.keys], dtype=str)
+    rate = np.asarray(ctx.call(cm.campaign_conversion_rate, s.converted, s.delivered), np.float64)
+    low, high = cm.proportion_ci(s.converted, s.delivered)
     return _table(
         cols,
         keys,
@@ -744,6 +1061,9 @@ def _campaign_table(ctx: Context) -> Value:
         s.new_customers,
         c.cost,
         roas,
+        rate,
+        np.asarray(low, dtype=np.float64),
+        np.asarray(high, dtype=np.float64),
     )
 
 
@@ -861,21 +1181,29 @@ def _deals(ctx: Context) -> Value:
 
 @metric("win_rate", "sales", "Win rate (won / closed)", "fraction", deals=DEALS)
 def _win(ctx: Context) -> Value:
-    return _num(ctx.call(cm.win_rate, *_deal_args(ctx), as_of=ctx.as_of, **_window(ctx)))
+    return _num(
+        ctx.call(cm.win_rate, *_deal_args(ctx), as_of=ctx.snapshot("deals"), **_window(ctx))
+    )
 
 
 @metric("win_rate_by_owner", "sales", "Win rate by owner", "fraction", deals=DEALS + " owner")
 def _win_owner(ctx: Context) -> Value:
-    return _mapping(
-        ctx.call(
-            cm.win_rate, *_deal_args(ctx), as_of=ctx.as_of, by=_deal(ctx, "owner"), **_window(ctx)
-        )
+    owner, as_of = _deal(ctx, "owner"), ctx.snapshot("deals")
+    result = ctx.call(cm.win_rate, *_deal_args(ctx), as_of=as_of, by=owner, **_window(ctx))
+    closed = _deal(ctx, "closed_at")
+    if as_of is not None:
+        closed = happened_by(closed, as_of)
+    decided = in_window(closed, ctx.start, ctx.end)  # NaT (open) is never inside
+    return _rate_table(
+        "owner", "closed_deals", "win_rate", result, _group_sizes(result, owner[decided])
     )
 
 
 @metric("close_rate", "sales", "Close rate (won / created)", "fraction", deals=DEALS)
 def _close(ctx: Context) -> Value:
-    return _num(ctx.call(cm.close_rate, *_deal_args(ctx), as_of=ctx.as_of, **_window(ctx)))
+    return _num(
+        ctx.call(cm.close_rate, *_deal_args(ctx), as_of=ctx.snapshot("deals"), **_window(ctx))
+    )
 
 
 @metric(
@@ -905,7 +1233,7 @@ def _open(ctx: Context) -> Value:
             cm.open_opportunities,
             _deal(ctx, "created_at"),
             _deal(ctx, "closed_at"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("deals"),
         )
     )
 
@@ -924,7 +1252,7 @@ def _pipeline(ctx: Context) -> Value:
             _deal(ctx, "created_at"),
             _deal(ctx, "closed_at"),
             _deal(ctx, "amount"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("deals"),
         )
     )
 
@@ -942,7 +1270,7 @@ def _pipeline_stage(ctx: Context) -> Value:
         _deal(ctx, "created_at"),
         _deal(ctx, "closed_at"),
         _deal(ctx, "amount"),
-        as_of=ctx.as_of,
+        as_of=ctx.snapshot("deals"),
         by=_deal(ctx, "stage"),
     )
     return _mapping(result, [str(s) for s in ctx.options.stage_order or ()])
@@ -1019,7 +1347,12 @@ def _tickets(ctx: Context) -> Value:
 )
 def _backlog(ctx: Context) -> Value:
     return _num(
-        ctx.call(cm.ticket_backlog, _tk(ctx, "opened_at"), _tk(ctx, "resolved_at"), as_of=ctx.as_of)
+        ctx.call(
+            cm.ticket_backlog,
+            _tk(ctx, "opened_at"),
+            _tk(ctx, "resolved_at"),
+            as_of=ctx.snapshot("tickets"),
+        )
     )
 
 
@@ -1058,15 +1391,18 @@ def _frt_median(ctx: Context) -> Value:
     tickets=FRT + " channel",
 )
 def _frt_channel(ctx: Context) -> Value:
-    return _mapping(
-        ctx.call(
-            cm.first_response_time,
-            _tk(ctx, "opened_at"),
-            _tk(ctx, "first_response_at"),
-            by=_tk(ctx, "channel"),
-            **_window(ctx),
-        )
+    result = ctx.call(
+        cm.first_response_time,
+        _tk(ctx, "opened_at"),
+        _tk(ctx, "first_response_at"),
+        by=_tk(ctx, "channel"),
+        **_window(ctx),
     )
+    answered = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(_tk(ctx, "first_response_at"))
+    n = _group_sizes(result, _tk(ctx, "channel")[answered])
+    keys = np.array([_label(k) for k in result.keys], dtype=str)
+    mean = np.asarray(result.values, dtype=np.float64)
+    return _table(["channel", "answered_tickets", "mean_first_response"], keys, n, mean)
 
 
 @metric(
@@ -1107,7 +1443,7 @@ def _sla(ctx: Context) -> Value:
             _tk(ctx, "opened_at"),
             resolved_at=_tk(ctx, "resolved_at"),
             due_at=_tk(ctx, "due_at"),
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("tickets"),
             **_window(ctx),
         )
     )
@@ -1128,7 +1464,7 @@ def _response_sla(ctx: Context) -> Value:
             first_response_at=_tk(ctx, "first_response_at"),
             response_due_at=_tk(ctx, "response_due_at"),
             target="response",
-            as_of=ctx.as_of,
+            as_of=ctx.snapshot("tickets"),
             **_window(ctx),
         )
     )
@@ -1262,6 +1598,243 @@ def _aht(ctx: Context) -> Value:
     )
 
 
+# --------------------------------------------------------------------------- trends
+TREND_COLUMNS = ["period", "n", "value", "ci_low", "ci_high", "change", "p_value", "significant"]
+TREND_NOTE = (
+    "n: the records behind each period's figure. Interval: 95 %, Wilson score for rates, "
+    "NPS ± 1.96 standard errors. Change: the difference from the period just before (none "
+    "after a period without records); significant: p < 0.05 in the two-proportion z-test "
+    "(rates) or the z-test on the two standard errors (NPS). The first and last periods "
+    "may be partial."
+)
+_Z95 = 1.959963984540054
+
+
+def _next_period(keys: NDArray[np.datetime64], freq: str) -> NDArray[np.datetime64]:
+    """The start of the period after each period key."""
+    months = {"M": 1, "Q": 3, "Y": 12}.get(freq)
+    if months is None:
+        return keys + np.timedelta64(7 if freq == "W" else 1, "D")
+    return (keys.astype("datetime64[M]") + months).astype("datetime64[ns]")
+
+
+def _trend(
+    ctx: Context,
+    keys: NDArray[np.datetime64],
+    n: NDArray[Any],
+    value: NDArray[Any],
+    *,
+    rate: bool = False,
+    se: NDArray[np.float64] | None = None,
+) -> TableValue:
+    """A per-period series: sample size, value, 95 % interval, change vs the previous period.
+
+    ``rate``: value is successes / n (Wilson interval; the change is tested with the
+    two-proportion z-test). ``se``: value has this standard error (NPS: value +- 1.96 se;
+    the change is tested with z = difference / sqrt(se1^2 + se2^2)). Otherwise no
+    interval and no test. A change is given only when the previous row is the period just
+    before (a period without records leaves a gap).
+    """
+    n = np.asarray(n, dtype=np.int64)
+    counts = np.asarray(value).dtype.kind in "iu"
+    value = np.asarray(value, dtype=np.float64)
+    nan = np.full(len(value), np.nan)
+    low, high, p_value = nan, nan, nan.copy()
+    follows = np.zeros(len(value), dtype=bool)
+    follows[1:] = _next_period(keys[:-1], ctx.options.freq) == keys[1:]
+    change = np.where(follows, value - np.concatenate([[np.nan], value[:-1]]), np.nan)
+    if rate:
+        k = np.rint(np.nan_to_num(value) * n).astype(np.int64)
+        low, high = (np.asarray(b, dtype=np.float64) for b in cm.proportion_ci(k, n))
+        if follows.any():
+            i = np.flatnonzero(follows)
+            test = cm.two_proportion_test(k[i], n[i], k[i - 1], n[i - 1])
+            p_value[i] = test.p_value
+    elif se is not None:
+        low = np.maximum(value - _Z95 * se, -100.0)
+        high = np.minimum(value + _Z95 * se, 100.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = change / np.sqrt(se**2 + np.concatenate([[np.nan], se[:-1]]) ** 2)
+        p_value = np.where(np.isfinite(z), 2 * _normal_sf(np.abs(z)), np.nan)
+    flag = np.where(np.isnan(p_value), "", np.where(p_value < 0.05, "yes", "no"))
+    shown = value.astype(np.int64) if counts else value
+    table = _table(TREND_COLUMNS, keys, n, shown, low, high, change, p_value, flag)
+    rows = [[None if cell == "" else cell for cell in row] for row in table.rows]
+    if counts:  # a change of counts is a whole number
+        for row in rows:
+            row[5] = None if row[5] is None else int(row[5])
+    return TableValue(columns=table.columns, rows=rows)
+
+
+def _normal_sf(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P(Z > z) of the standard normal."""
+    from scipy.special import ndtr  # type: ignore[import-untyped]  # the report extra
+
+    return np.asarray(ndtr(-z), dtype=np.float64)
+
+
+def _keys_counts(anchor: NDArray[np.datetime64], freq: str) -> tuple[NDArray[Any], NDArray[Any]]:
+    unique, counts = np.unique(cm.period_key(anchor, freq), return_counts=True)
+    return unique, counts
+
+
+def _tx_periods(ctx: Context) -> NDArray[np.datetime64]:
+    return _period(ctx, "transactions", "ts")
+
+
+@metric("trend_orders", "trends", "Orders per period", "count", transactions=TX)
+def _trend_orders(ctx: Context) -> Value:
+    _orders(ctx)  # validates the log
+    keys, n = _keys_counts(ctx.windowed("transactions", "ts", "ts"), ctx.options.freq)
+    return _trend(ctx, keys, n, n)
+
+
+@metric("trend_revenue", "trends", "Revenue per period", "currency", transactions=TX + " amount")
+def _trend_revenue(ctx: Context) -> Value:
+    _revenue(ctx)
+    periods = _tx_periods(ctx)
+    keys, group = np.unique(periods, return_inverse=True)
+    amount = ctx.windowed("transactions", "ts", "amount").astype(np.float64)
+    return _trend(ctx, keys, np.bincount(group), np.bincount(group, amount, len(keys)))
+
+
+@metric("trend_new_customers", "trends", "New customers per period", "count", transactions=TX)
+def _trend_new(ctx: Context) -> Value:
+    _new(ctx)  # validates
+    cid, ts = _tx(ctx, "customer_id"), _tx(ctx, "ts")
+    customer = np.unique(cid, return_inverse=True)[1]
+    order = np.lexsort((ts, customer))  # each customer's orders by time
+    starts = np.r_[True, np.diff(customer[order]) != 0][: len(order)]
+    first = ts[order][starts]
+    inside = first[in_window(first, ctx.start, ctx.end)]
+    keys, n = _keys_counts(inside, ctx.options.freq)
+    return _trend(ctx, keys, n, n)
+
+
+@metric(
+    "trend_active_customers",
+    "trends",
+    "Active customers at each period's end (ordered in the 365 days before)",
+    "count",
+    transactions=TX,
+)
+def _trend_active(ctx: Context) -> Value:
+    keys = np.unique(_tx_periods(ctx))
+    if not len(keys):
+        raise NotAvailable("no transactions record in the window")
+    snapshot = ctx.snapshot("transactions")
+    ends = _next_period(keys, ctx.options.freq)
+    if snapshot is not None:
+        ends = np.minimum(ends, snapshot)
+    cid, ts = _tx(ctx, "customer_id"), _tx(ctx, "ts")
+    # one library call per period end (a handful of periods, each call vectorised)
+    counts = np.array([ctx.call(cm.active_customers, cid, ts, as_of=end) for end in ends])
+    return _trend(ctx, keys, counts, counts)
+
+
+@metric(
+    "trend_repeat_purchase_rate",
+    "trends",
+    "Repeat purchase rate per period (customers ordering twice or more in it)",
+    "fraction",
+    transactions=TX,
+)
+def _trend_repeat(ctx: Context) -> Value:
+    cid, ts = _tx(ctx, "customer_id"), _tx(ctx, "ts")
+    periods = cm.period_key(ts, ctx.options.freq)
+    result = ctx.call(cm.repeat_purchase_rate, cid, ts, start=ctx.start, end=ctx.end, by=periods)
+    inside = _in_window(ctx, "transactions", "ts")
+    pairs = np.unique(np.rec.fromarrays([periods[inside], cid[inside]]))
+    n = _group_sizes(result, pairs["f0"])
+    return _trend(ctx, result.keys, n, result.values, rate=True)
+
+
+@metric("trend_nps", "trends", "NPS per period", "points", surveys="responded_at nps_score")
+def _trend_nps(ctx: Context) -> Value:
+    scores, periods = _sv(ctx, "nps_score"), _period(ctx, "surveys", "responded_at")
+    result = ctx.call(cm.nps, scores, by=periods)
+    se = np.asarray(ctx.call(cm.nps_standard_error, scores, by=periods).values, np.float64)
+    return _trend(ctx, result.keys, _group_sizes(result, periods), result.values, se=se)
+
+
+@metric("trend_csat", "trends", "CSAT per period", "fraction", surveys="responded_at csat_score")
+def _trend_csat(ctx: Context) -> Value:
+    periods = _period(ctx, "surveys", "responded_at")
+    result = ctx.call(cm.csat, _sv(ctx, "csat_score"), by=periods)
+    return _trend(ctx, result.keys, _group_sizes(result, periods), result.values, rate=True)
+
+
+@metric("trend_win_rate", "trends", "Win rate per closing period", "fraction", deals=DEALS)
+def _trend_win(ctx: Context) -> Value:
+    _win(ctx)  # validates the deals
+    as_of = ctx.snapshot("deals")
+    closed = _deal(ctx, "closed_at")
+    if as_of is not None:
+        closed = happened_by(closed, as_of)
+    decided = in_window(closed, ctx.start, ctx.end)
+    created, won = _deal(ctx, "created_at")[decided], _deal(ctx, "won")[decided]
+    periods = cm.period_key(closed[decided], ctx.options.freq)
+    result = ctx.call(cm.win_rate, created, closed[decided], won, as_of=as_of, by=periods)
+    return _trend(ctx, result.keys, _group_sizes(result, periods), result.values, rate=True)
+
+
+@metric(
+    "trend_first_response_time",
+    "trends",
+    "First response time per period (mean)",
+    "hours",
+    tickets=FRT,
+)
+def _trend_frt(ctx: Context) -> Value:
+    opened, responded = _tk(ctx, "opened_at"), _tk(ctx, "first_response_at")
+    periods = cm.period_key(opened, ctx.options.freq)
+    result = ctx.call(cm.first_response_time, opened, responded, by=periods, **_window(ctx))
+    answered = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(responded)
+    return _trend(ctx, result.keys, _group_sizes(result, periods[answered]), result.values)
+
+
+@metric(
+    "trend_sla_compliance",
+    "trends",
+    "Resolution SLA met per period",
+    "fraction",
+    tickets="opened_at resolved_at due_at",
+)
+def _trend_sla(ctx: Context) -> Value:
+    opened, resolved, due = _tk(ctx, "opened_at"), _tk(ctx, "resolved_at"), _tk(ctx, "due_at")
+    as_of = ctx.snapshot("tickets")
+    periods = cm.period_key(opened, ctx.options.freq)
+    result = ctx.call(
+        cm.sla_compliance_rate,
+        opened,
+        resolved_at=resolved,
+        due_at=due,
+        as_of=as_of,
+        by=periods,
+        **_window(ctx),
+    )
+    happened = ~np.isnat(resolved) if as_of is None else ~np.isnat(happened_by(resolved, as_of))
+    overdue = np.zeros(len(due), bool) if as_of is None else due < as_of  # NaT: False
+    decided = _in_window(ctx, "tickets", "opened_at") & ~np.isnat(due) & (happened | overdue)
+    n = _group_sizes(result, periods[decided])
+    return _trend(ctx, result.keys, n, result.values, rate=True)
+
+
+@metric(
+    "trend_service_level",
+    "trends",
+    "Service level per period (answered within 20 s / offered)",
+    "fraction",
+    calls=QUEUE,
+)
+def _trend_service_level(ctx: Context) -> Value:
+    queued, answered, wait = _calls(ctx, "queued_at", "answered_at", "wait")
+    periods = cm.period_key(queued, ctx.options.freq)
+    result = ctx.call(cm.service_level, queued, answered, wait, by=periods, **_window(ctx))
+    n = _group_sizes(result, periods[_in_window(ctx, "calls", "queued_at")])
+    return _trend(ctx, result.keys, n, result.values, rate=True)
+
+
 # --------------------------------------------------------------------------- the report
 def selected(options: ReportOptions, schemas: set[str] | frozenset[str]) -> list[str]:
     """The metric names of a report: those asked for, else all whose inputs are present."""
@@ -1289,6 +1862,47 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _stamp(value: np.datetime64 | None) -> str | None:
+    return None if value is None else str(np.datetime_as_string(value, unit="auto"))
+
+
+def _resolved(ctx: Context, schema: str) -> Resolved:
+    """The window and snapshot the figures of ``schema`` were computed with."""
+    anchor = ANCHORS.get(schema)
+    source = ctx.sources[schema]
+    start, end, inside = ctx.start, ctx.end, None
+    if anchor in source.columns:
+        stamps = source.columns[anchor]
+        seen = stamps[~np.isnat(stamps)]
+        if start is None and len(seen):
+            start = seen.min()
+        if end is None and len(seen):
+            end = seen.max() + np.timedelta64(1, "ns")
+        inside = int(_in_window(ctx, schema, anchor).sum())
+    return Resolved(
+        anchor=anchor if anchor in source.columns else None,
+        start=_stamp(start),
+        end=_stamp(end),
+        as_of=_stamp(ctx.snapshot(schema)),
+        records_in_window=inside,
+    )
+
+
+def _settings(options: ReportOptions) -> dict[str, str | int | float]:
+    """The fixed conventions and model settings behind the figures (units included)."""
+    return {
+        "period": options.freq,
+        "active_window": "365 days before as_of",
+        "rfm_time_unit": "weeks",
+        "clv_horizon_months": options.clv_months,
+        "clv_discount_rate_per_month": options.discount_rate,
+        "service_level_threshold": "20 seconds",
+        "ticket_durations": "hours",
+        "call_durations": "seconds",
+        "intervals": "95 %: Wilson score for rates, NPS +- 1.96 standard errors",
+    }
+
+
 def compute_report(
     sources: Mapping[str, Source],
     options: ReportOptions,
@@ -1297,6 +1911,9 @@ def compute_report(
     progress: Progress | None = None,
 ) -> Report:
     """Compute the selected metrics on the loaded sources, area by area.
+
+    A figure that cannot be computed for these records is a ``not_available`` figure
+    with its reason; the others are computed as usual.
 
     Raises
     ------
@@ -1307,25 +1924,28 @@ def compute_report(
     ctx = Context(sources, options, progress)
     names = selected(options, frozenset(sources))
     if any(METRICS[n].area == "clv" for n in names):
-        clv_models(ctx)  # the long steps, each with its own progress line
+        prepare_clv(ctx)  # the long steps, each with its own progress line
     figures: dict[str, Figure] = {}
+    files: dict[str, TableValue] = {}
     for area, heading in AREAS.items():
         todo = [n for n in names if METRICS[n].area == area]
         if todo:
             with progress.step(heading):
-                figures.update(
-                    {n: _figure(METRICS[n], METRICS[n].compute(ctx), options) for n in todo}
-                )
+                figures.update({n: _figure(METRICS[n], ctx, files) for n in todo})
     window = Window(
         start=_iso(options.start),
         end=_iso(options.end),
         as_of=_iso(options.as_of),
         freq=options.freq,
+        resolved={schema: _resolved(ctx, schema) for schema in sources},
     )
-    return Report(
+    report = Report(
         title=options.title,
         crm_metrics_version=version,
         window=window,
+        settings=_settings(options),
         sources={k: SourceInfo(path=s.path, rows=s.rows) for k, s in sources.items()},
         metrics={n: figures[n] for n in names},
     )
+    report.files.update(files)
+    return report

@@ -24,11 +24,68 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from crm_metrics.report.load import SCHEMAS, ReportError
 
 __all__ = ["ReportConfig", "ReportOptions", "SourceConfig", "load_config"]
+
+# The datetime64[ns] range every timestamp of the library lives in.
+_EARLIEST = dt.datetime(1677, 9, 22)
+_LATEST = dt.datetime(2262, 4, 11)
+
+
+def _iso_instant(value: Any) -> dt.datetime:
+    """An option's date or time as a naive UTC datetime: ISO-8601 text or a TOML date only.
+
+    Strings are read as ISO-8601 in the extended or basic form (``2024-01-05``,
+    ``20240105``, ``2024-01-05T10:00:00+02:00``); TOML dates and datetimes are taken as
+    they are (a date is its midnight, an offset is converted to UTC). Numbers are refused:
+    an epoch is not a date a reader can check. The result must lie in the datetime64[ns]
+    range (1677-09-22 to 2262-04-11).
+
+    Examples
+    --------
+    >>> _iso_instant("20240105"), _iso_instant("2024-01-05T10:00:00+02:00")
+    (datetime.datetime(2024, 1, 5, 0, 0), datetime.datetime(2024, 1, 5, 8, 0))
+    """
+    if isinstance(value, dt.datetime):
+        instant = value
+    elif isinstance(value, dt.date):
+        instant = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if not text or (text.isdigit() and len(text) != 8):
+                raise ValueError
+            instant = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not an ISO-8601 date or time (2024-01-05, 20240105 or "
+                "2024-01-05T10:00:00); other formats and epoch numbers are not read"
+            ) from None
+    else:
+        kind = type(value).__name__
+        what = "a number" if isinstance(value, (int, float)) and kind != "bool" else f"a {kind}"
+        raise ValueError(
+            f"{value!r} is {what}, not a date; give an ISO-8601 date or time "
+            "(2024-01-05 or 2024-01-05T10:00:00; epoch numbers are not read)"
+        )
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(dt.UTC).replace(tzinfo=None)
+    if not _EARLIEST <= instant < _LATEST:
+        raise ValueError(
+            f"{instant.isoformat()} is outside the supported range 1677-09-22 .. "
+            "2262-04-10; leave the option out for no bound"
+        )
+    return instant
 
 
 class SourceConfig(BaseModel):
@@ -93,12 +150,10 @@ class ReportOptions(BaseModel):
     discount_rate: float = Field(default=0.01, ge=0)
     top_customers: int = Field(default=10, ge=1)
 
-    @field_validator("start", "end", "as_of")
+    @field_validator("start", "end", "as_of", mode="before")
     @classmethod
-    def _naive_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None and value.tzinfo is not None:
-            return value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value
+    def _instant(cls, value: Any) -> dt.datetime | None:
+        return None if value is None else _iso_instant(value)
 
     @field_validator("campaign_costs")
     @classmethod
@@ -168,13 +223,43 @@ class ReportConfig(ReportOptions):
         return self
 
 
-def _message(exc: ValidationError) -> str:
-    """Pydantic's errors as ``where: what`` lines."""
+def _message(exc: ValidationError, path: Path | None, flags: set[str]) -> str:
+    """Pydantic's errors as ``where: what``, ``where`` the flag or the file and key."""
     lines = []
     for err in exc.errors():
-        where = ".".join(str(part) for part in err["loc"]) or "config"
-        lines.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+        loc = [str(part) for part in err["loc"]]
+        what = err["msg"].removeprefix("Value error, ")
+        if loc and loc[0] in flags:
+            lines.append(f"--{loc[0].replace('_', '-')}: {what}")
+        else:
+            lines.append(f"{path or 'report options'}: {'.'.join(loc) or 'config'}: {what}")
     return "; ".join(lines)
+
+
+def _table(value: Any, where: str, path: Path) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ReportError(
+            f"{path}: {where} is {type(value).__name__} {value!r}; a table is expected "
+            f"([{where}] with keys)"
+        )
+    return value
+
+
+def _file_sources(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The ``[sources]`` tables of a TOML file, shape checked, paths read from its folder."""
+    sources = dict(_table(raw.get("sources", {}), "sources", path))
+    for schema, source in sources.items():
+        entry = dict(_table(source, f"sources.{schema}", path))
+        if "path" in entry:
+            file = entry["path"]
+            if not isinstance(file, str):
+                raise ReportError(
+                    f"{path}: sources.{schema}.path is {type(file).__name__} {file!r}; a "
+                    'string is expected (path = "data/orders.csv")'
+                )
+            entry["path"] = str(path.parent / file)
+        sources[schema] = entry
+    return sources
 
 
 def load_config(path: Path | None = None, **overrides: Any) -> ReportConfig:
@@ -197,21 +282,25 @@ def load_config(path: Path | None = None, **overrides: Any) -> ReportConfig:
     ------
     ReportError
         If the file cannot be read or parsed, or the configuration is invalid (the message
-        names the option and the rule).
+        names the file and key, or the flag, and the rule).
     """
     raw: dict[str, Any] = {}
+    sources: dict[str, Any] = {}
     if path is not None:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ReportError(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ReportError(f"{path}: {exc}") from None
-        for source in raw.get("sources", {}).values():
-            if isinstance(source, dict) and "path" in source:
-                source["path"] = str(path.parent / str(source["path"]))
-    sources = {**raw.get("sources", {}), **overrides.pop("sources", {})}
-    raw.update({k: v for k, v in overrides.items() if v is not None})
+        sources = _file_sources(raw, path)
+    sources.update(overrides.pop("sources", {}))
+    flags = {k for k, v in overrides.items() if v is not None}
+    raw.update({k: overrides[k] for k in flags})
     raw["sources"] = sources
     try:
         return ReportConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ReportError(f"{path or 'report options'}: {_message(exc)}") from None
+        raise ReportError(_message(exc, path, flags)) from None

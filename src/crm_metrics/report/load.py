@@ -7,10 +7,19 @@ the library's own ISO-8601 rule, so formats are never guessed), numbers to ``flo
 flags to ``bool``, keys to strings. The first problem found is raised as a
 :class:`ReportError` naming the file, the column and the row (row 1 is the first record:
 line 2 of a CSV with its header line).
+
+A CSV is read as UTF-8 text and every cell is kept as text until its column's kind is
+known, so a timestamp column of compact ISO-8601 dates (``20240105``) and numeric-looking
+ids are never read as numbers. A Parquet timestamp column is read through Parquet's own
+timestamp and date types; a plain integer or float column is refused for a timestamp
+field (an epoch number is not a date the report can trust), and binary columns must hold
+UTF-8 text.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -154,6 +163,16 @@ def _convert(path: str, column: str, kind: str, series: pd.Series[Any]) -> NDArr
     if kind != TIME_OR_NAT and missing.any():
         raise _fail(path, column, int(np.argmax(missing)), f"empty cell; a {kind} is required")
     if kind in (TIME, TIME_OR_NAT):
+        if pd.api.types.is_numeric_dtype(series.dtype):  # Parquet int/float/bool columns
+            row = int(np.argmax(~missing)) if (~missing).any() else 0
+            shown = f"{_shown(raw[row])} is a plain number" if len(raw) else "it holds numbers"
+            raise _fail(
+                path,
+                column,
+                row,
+                f"{shown} (column type {series.dtype}), not a timestamp; store the column as a "
+                "Parquet timestamp or date, or as ISO-8601 text (epoch numbers are not read)",
+            )
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
             values: Any = series
         else:
@@ -185,20 +204,76 @@ def _convert(path: str, column: str, kind: str, series: pd.Series[Any]) -> NDArr
     return keys
 
 
-def _read_frame(path: Path, fmt: str | None) -> pd.DataFrame:
+def _csv_text(path: Path) -> str:
+    """The file as UTF-8 text; bytes that are not UTF-8 are refused naming column and row."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start)
+        begin = raw.rfind(b"\n", 0, exc.start) + 1
+        before = raw[begin : exc.start].decode("utf-8", errors="replace")
+        field_no = len(next(csv.reader([before + "x"]))) - 1
+        header = raw[: raw.find(b"\n")].decode("utf-8", errors="replace").removeprefix("\ufeff")
+        names = next(csv.reader([header.rstrip("\r")]), [])
+        column = names[field_no].strip() if field_no < len(names) else f"#{field_no + 1}"
+        bad = raw[exc.start : exc.end]
+        what = f"bytes {bad!r} are not UTF-8 text; save the file as UTF-8"
+        if line == 0:
+            raise ReportError(f"{path}, header line, column {field_no + 1}: {what}") from None
+        raise _fail(str(path), column, line - 1, what) from None
+
+
+def _parquet_frame(path: Path, wanted: set[str]) -> pd.DataFrame:
+    """A Parquet file as a DataFrame; wanted binary columns are decoded as UTF-8 text."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    table = pq.read_table(path)
+    for i, name in enumerate(table.column_names):
+        kind = table.schema.field(i).type
+        if name not in wanted or not (
+            pa.types.is_binary(kind)
+            or pa.types.is_large_binary(kind)
+            or pa.types.is_fixed_size_binary(kind)
+        ):
+            continue
+        column = table.column(i)
+        try:
+            text = column.cast(pa.string())
+        except pa.ArrowInvalid:  # locate the first cell that is not UTF-8 (error path only)
+            for row, cell in enumerate(column.to_pylist()):
+                try:
+                    if cell is not None:
+                        cell.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _fail(str(path), name, row, f"{cell!r} is not UTF-8 text") from None
+            raise
+        table = table.set_column(i, name, text)
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
+
+
+def _read_frame(path: Path, fmt: str | None, wanted: set[str]) -> pd.DataFrame:
     import pandas as pd
 
     kind = fmt or ("parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv")
     if not path.is_file():
-        raise ReportError(f"{path}: no such file")
+        raise ReportError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     try:
         if kind == "parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            return _parquet_frame(path, wanted)
+        text = _csv_text(path)
+        return pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+        )
+    except ReportError:
+        raise
     except ImportError as exc:
         raise ReportError(f"{path}: reading {kind} needs {exc.name or 'pyarrow'}") from None
     except Exception as exc:  # the parser's own words name the line
-        raise ReportError(f"{path}: cannot read as {kind}: {exc}") from None
+        words = " ".join(str(exc).split())
+        raise ReportError(f"{path}: cannot read as {kind}: {words}") from None
 
 
 def read_source(
@@ -236,8 +311,8 @@ def read_source(
         If the file cannot be read, a column is missing, or a cell does not convert; the
         message names the file, the column and the first bad row.
     """
-    frame = _read_frame(path, fmt)
     names = {f: (columns or {}).get(f, f) for f in fields}
+    frame = _read_frame(path, fmt, set(names.values()))
     absent = [name for name in names.values() if name not in frame.columns]
     if absent:
         raise ReportError(
