@@ -417,11 +417,6 @@ def test_csv_ids_and_compact_dates_are_read_as_text(tmp_path: Path) -> None:
     assert source.columns["customer_id"].tolist() == ["0101", "0202", "0101"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the core timestamp coercion of ISO-8601 basic strings (20240105), "
-    "changed separately; the loader hands the column over as text",
-)
 def test_a_csv_column_of_compact_dates_is_a_timestamp_column(tmp_path: Path) -> None:
     from crm_metrics.report import load
 
