@@ -157,28 +157,15 @@ def _value_class(v: Any) -> int:
     return _OTHER
 
 
-#: Which classes may share one list (missing values go with everything; text and
-#: timestamps together are all timestamps, e.g. ISO strings beside ``datetime`` objects).
-_COMPATIBLE = {
-    _TEXT: {_TEXT, _TIME},
-    _TIME: {_TEXT, _TIME},
-}
+def _mixes_kinds(items: list[Any]) -> bool:
+    """True if a flat list mixes kinds of values numpy would silently unify.
 
-
-def _check_uniform(name: str, items: list[Any]) -> None:
-    """Refuse a flat list that mixes kinds of values (booleans and numbers, text and numbers)."""
-    classes = [_value_class(v) for v in items]
-    present = set(classes) - {_MISSING}
-    if len(present) <= 1:
-        return
-    first = next(c for c in classes if c != _MISSING)
-    allowed = _COMPATIBLE.get(first, {first})
-    for i, c in enumerate(classes):
-        if c != _MISSING and c not in allowed:
-            raise TypeError(
-                f"{name}[{i}] = {show(items[i])} mixes {_CLASS_NAMES[c]} with the "
-                f"{_CLASS_NAMES[first]} before it; give values of one kind"
-            )
+    ``[True, 2.0]`` would become ``[1.0, 2.0]`` and ``[1, "a"]`` the text ``["1", "a"]``;
+    such a list is kept as Python objects instead, so each rule judges every element as it
+    would in an object array and names the first one it refuses.
+    """
+    classes = {_value_class(v) for v in items} - {_MISSING}
+    return len(classes) > 1
 
 
 def _all_of_type(arr: NDArray[Any], *types: type) -> bool:
@@ -324,9 +311,10 @@ def _from_masked(name: str, value: np.ma.MaskedArray[Any, Any]) -> NDArray[Any]:
 def to_array(name: str, value: Any) -> NDArray[Any]:
     """Any array-like or scalar to a numpy array in native byte order (no copy if possible).
 
-    Refuses None, mappings, sets, callables, masked elements, tables where one column is
-    expected, and flat lists that mix kinds of values (``[True, 2.0]``, ``[1, "a"]``),
-    which numpy would silently unify.
+    Refuses None, mappings, sets, callables, masked elements and tables where one column is
+    expected. A flat list that mixes kinds of values (``[True, 2.0]``, ``[1, "a"]``), which
+    numpy would silently unify, becomes an object array for the rule to judge element by
+    element.
     """
     if value is None:
         raise TypeError(f"{name} is required, got None")
@@ -344,10 +332,9 @@ def to_array(name: str, value: Any) -> NDArray[Any]:
     elif library == "pyarrow":
         arr = _from_arrow(name, value)
     elif isinstance(value, (list, tuple)):
-        if value and not any(isinstance(v, (list, tuple, np.ndarray)) for v in value):
-            _check_uniform(name, list(value))
+        flat = not any(isinstance(v, (list, tuple, np.ndarray)) for v in value)
         try:
-            arr = np.asarray(value)
+            arr = np.asarray(value, dtype=object if flat and _mixes_kinds(list(value)) else None)
         except (ValueError, TypeError) as exc:  # ragged nesting and the like
             raise TypeError(f"{name} must be array-like: {exc}") from None
     else:
@@ -422,11 +409,10 @@ def to_float(name: str, value: Any) -> NDArray[np.float64]:
         return out  # two reductions without temporaries; NaN fails the test and is looked at
     with np.errstate(invalid="ignore"):
         huge = np.abs(out) > MAX_MAGNITUDE
-    if huge.any():
-        huge &= np.isfinite(out)  # infinities are judged by each rule, with its own words
-        if huge.any():
-            rule = f"is too large; numbers must lie within ±{MAX_MAGNITUDE:g}"
-            raise value_error(name, out if kind == "f" else arr, huge, rule)
+    # an infinity first is left to the rule, which refuses it in its own words
+    if huge.any() and not np.isinf(out[first_position(huge)]):
+        rule = f"is too large; numbers must lie within ±{MAX_MAGNITUDE:g}"
+        raise value_error(name, out if kind == "f" else arr, huge, rule)
     return out
 
 

@@ -206,7 +206,11 @@ class Flags(Rule):
             missing = is_missing(arr)
             if missing.any():
                 raise value_error(name, arr, missing, "is missing; a flag must be True or False")
-            arr = to_float(name, arr)  # booleans and 0/1 numbers; other kinds are named
+            # booleans beside 0/1 numbers count as 1/0; any other kind is named by to_float
+            as_number = np.frompyfunc(
+                lambda v: int(v) if isinstance(v, (bool, np.bool_)) else v, 1, 1
+            )
+            arr = to_float(name, np.asarray(as_number(arr), dtype=object))
         if arr.dtype.kind not in "iuf":
             raise TypeError(f"{name} must be booleans (or 0/1), got dtype {arr.dtype}")
         with np.errstate(invalid="ignore"):

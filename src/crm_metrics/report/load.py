@@ -226,8 +226,8 @@ def _csv_text(path: Path) -> str:
 
 def _parquet_frame(path: Path, wanted: set[str]) -> pd.DataFrame:
     """A Parquet file as a DataFrame; wanted binary columns are decoded as UTF-8 text."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     table = pq.read_table(path)
     for i, name in enumerate(table.column_names):
