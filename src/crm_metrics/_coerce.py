@@ -19,8 +19,6 @@ message of the library, with the template ``name[position] = value rule``.
 from __future__ import annotations
 
 import datetime
-import decimal
-import fractions
 import numbers
 import warnings
 from collections.abc import Callable
@@ -146,7 +144,7 @@ def _value_class(v: Any) -> int:
         return _BOOL
     if _is_missing_value(v):
         return _MISSING
-    if isinstance(v, (numbers.Number, decimal.Decimal)):
+    if isinstance(v, numbers.Number):  # int, float, Decimal, Fraction, numpy numbers
         return _NUMBER
     if isinstance(v, (str, np.str_)):
         return _TEXT
@@ -353,8 +351,6 @@ def to_array(name: str, value: Any) -> NDArray[Any]:
 #: Python scalars that numpy may hold in a 0-d object array and a rule can still judge.
 _SCALARS = (
     numbers.Number,
-    decimal.Decimal,
-    fractions.Fraction,
     str,
     bytes,
     datetime.date,
