@@ -385,6 +385,8 @@ def test_cohort_retention_matrix_hand_computed() -> None:
     assert m.freq == "M"
     frame = m.to_pandas()
     assert frame.shape == (2, 3)
+    assert frame.index.names == ["cohort", "size"]
+    assert frame.index.get_level_values("size").tolist() == [2, 1]
     q = cm.cohort_retention_matrix(ids, t, freq="Q")
     np.testing.assert_array_equal(q.matrix, [[1.0]])
     assert q.sizes.tolist() == [3]

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import crm_metrics as cm
+from crm_metrics._math import erfc as _erfc
 from crm_metrics._validate import Interval, Keys, Money, Unaligned, validated
-from crm_metrics.finance import _erfc
 
 
 # --------------------------------------------------------------------------- profit and margins

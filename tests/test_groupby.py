@@ -8,9 +8,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 import pytest
 
 import crm_metrics
+import crm_metrics as cm
 from crm_metrics._groupby import (
     Grouped,
     Groups,
@@ -745,3 +748,52 @@ def test_intraday_datetime_keys_still_group_exactly() -> None:
     _, codes, n = factorize(keys)
     assert n == 3
     np.testing.assert_array_equal(codes, [1, 2, 0])
+
+
+# --------------------------------------------------------------------------- named results
+def test_grouped_results_are_named_after_the_metric_and_the_by_columns() -> None:
+    agent = pd.Series(["a", "a", "b", "b"], name="agent")
+    g = cm.nps([10, 9, 7, 3], by=agent)
+    assert g.name == "nps"
+    assert g.key_names == ("agent",)
+    series = g.to_pandas()
+    assert series.name == "nps"
+    assert series.index.name == "agent"
+    unnamed = cm.nps([10, 9, 7, 3], by=["a", "a", "b", "b"])
+    assert unnamed.to_pandas().index.name == "key"
+    multi = cm.csat(
+        [5, 4, 1, 2], by=(["w", "w", "p", "p"], pl.Series("agent", ["a", "b", "a", "b"]))
+    )
+    assert multi.to_pandas().index.names == ["key_0", "agent"]
+
+
+def test_grouped_to_polars_and_to_arrow_hold_keys_then_values() -> None:
+    g = cm.nps([10, 9, 7, 3], by=pd.Series(["a", "a", "b", "b"], name="agent"))
+    frame = g.to_polars()
+    assert frame.columns == ["agent", "nps"]
+    assert frame["nps"].to_list() == [100.0, -50.0]
+    table = g.to_arrow()
+    assert table.column_names == ["agent", "nps"]
+    assert table.column("agent").to_pylist() == ["a", "b"]
+    rows = cm.nps_breakdown([10, 9, 7, 3], by=["a", "a", "b", "b"]).to_polars()
+    assert rows.columns == ["key", "promoters", "passives", "detractors"]
+    when = cm.ticket_volume(
+        ns("2024-01-05", "2024-02-05"), by=cm.period_key(ns("2024-01-05", "2024-02-05"), "M")
+    )
+    assert when.to_arrow().column("key").type == pa.timestamp("ns")
+
+
+def test_grouped_item_access_by_key() -> None:
+    g = cm.nps([10, 9, 7, 3], by=(["w", "w", "p", "p"], ["a", "b", "a", "b"]))
+    assert g[("w", "a")] == 100.0
+    assert g[("p", "b")] == -100.0
+    with pytest.raises(KeyError, match="no group"):
+        g[("x", "y")]
+    single = cm.nps_breakdown([10, 9, 7, 3], by=["a", "a", "b", "b"])
+    assert single["b"] == {"promoters": 0.0, "passives": 0.5, "detractors": 0.5}
+
+
+def test_the_outermost_metric_names_the_result() -> None:
+    # a metric built on another public metric is named after itself
+    g = cm.csat_mean([5, 4, 1], by=["a", "a", "b"])
+    assert g.name == "csat_mean"

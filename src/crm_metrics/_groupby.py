@@ -14,8 +14,9 @@ medians take one lexicographic sort.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +27,8 @@ from crm_metrics._validate import Frequency, Keys, Timestamps, TzOffset, validat
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
 __all__ = [
     "Grouped",
@@ -70,6 +73,12 @@ class Grouped:
         with one column per name in ``columns`` for multi-valued metrics.
     columns : tuple of str or None
         Column names of a 2-D ``values``; None for a plain metric.
+    name : str or None
+        The metric that made the result (``"nps"``); the name of the value column in
+        `to_pandas`, `to_polars` and `to_arrow`.
+    key_names : tuple of str
+        One name per key level: the names of the ``by=`` columns (pandas or polars Series
+        names), else ``key`` (one key) or ``key_0``, ``key_1`` ...
 
     Examples
     --------
@@ -77,16 +86,64 @@ class Grouped:
     >>> g = cm.nps([10, 9, 7, 3], by=["a", "a", "b", "b"])
     >>> g.to_dict()
     {'a': 100.0, 'b': -50.0}
-    >>> len(g)
-    2
+    >>> g["b"], len(g), g.name
+    (-50.0, 2, 'nps')
+    >>> g.to_pandas()
+    key
+    a    100.0
+    b    -50.0
+    Name: nps, dtype: float64
     """
 
     keys: NDArray[Any] | tuple[NDArray[Any], ...]
     values: NDArray[Any]
     columns: tuple[str, ...] | None = None
+    name: str | None = None
+    key_names: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
+
+    def with_names(self, name: str, by_names: tuple[str | None, ...] = ()) -> Grouped:
+        """This result named after its metric, its key levels after the ``by=`` columns.
+
+        Unnamed levels are called ``key`` (one key) or ``key_0``, ``key_1`` ...
+        """
+        levels = len(self.keys) if isinstance(self.keys, tuple) else 1
+        default = ("key",) if levels == 1 else tuple(f"key_{i}" for i in range(levels))
+        given = tuple(by_names) + (None,) * max(levels - len(by_names), 0)
+        names = tuple(g or d for g, d in zip(given[:levels], default, strict=True))
+        return replace(self, name=name, key_names=names)
+
+    def _levels(self) -> tuple[str, ...]:
+        if self.key_names:
+            return self.key_names
+        return self.with_names(self.name or "value").key_names
+
+    def _value_columns(self) -> dict[str, NDArray[Any]]:
+        if self.columns is None:
+            return {self.name or "value": self.values}
+        return {c: self.values[:, j] for j, c in enumerate(self.columns)}
+
+    def _key_columns(self) -> dict[str, NDArray[Any]]:
+        parts = self.keys if isinstance(self.keys, tuple) else (self.keys,)
+        return dict(zip(self._levels(), parts, strict=True))
+
+    @functools.cached_property
+    def _lookup(self) -> dict[Any, int]:
+        return {key: i for i, key in enumerate(self._key_tuples())}
+
+    def __getitem__(self, key: Any) -> Any:
+        """The value of one group: ``g["web"]``, ``g[("web", "ann")]`` for a multi-key
+        (a row ``{column: value}`` for multi-valued metrics); KeyError if no such group."""
+        try:
+            i = self._lookup[key]
+        except (KeyError, TypeError):
+            raise KeyError(f"no group {key!r} in this result") from None
+        row = self.values[i]
+        if self.columns is None:
+            return row.item() if isinstance(row, np.generic) else row
+        return dict(zip(self.columns, row.tolist(), strict=True))
 
     def _key_tuples(self) -> list[Any]:
         if isinstance(self.keys, tuple):
@@ -102,19 +159,40 @@ class Grouped:
         return dict(zip(keys, rows, strict=True))
 
     def to_pandas(self) -> pd.Series[Any] | pd.DataFrame:
-        """A pandas Series (or DataFrame for multi-valued rows) indexed by the keys.
+        """A pandas Series named after the metric (a DataFrame for multi-valued rows),
+        indexed by the keys, with index levels named after the ``by=`` columns.
 
         pandas is imported here, lazily; it is not a dependency of crm_metrics.
         """
         import pandas as pd
 
+        levels = list(self._levels())
         if isinstance(self.keys, tuple):
-            index: pd.Index[Any] = pd.MultiIndex.from_arrays(list(self.keys))
+            index: pd.Index[Any] = pd.MultiIndex.from_arrays(list(self.keys), names=levels)
         else:
-            index = pd.Index(self.keys)
+            index = pd.Index(self.keys, name=levels[0])
         if self.columns is None:
-            return pd.Series(self.values, index=index)
+            return pd.Series(self.values, index=index, name=self.name)
         return pd.DataFrame(self.values, index=index, columns=list(self.columns))
+
+    def to_polars(self) -> pl.DataFrame:
+        """A polars DataFrame: one column per key level, then the value column(s).
+
+        polars is imported here, lazily; it is not a dependency of crm_metrics.
+        """
+        import polars as pl
+
+        return pl.DataFrame({**self._key_columns(), **self._value_columns()})
+
+    def to_arrow(self) -> pa.Table:
+        """A pyarrow Table: one column per key level, then the value column(s).
+
+        pyarrow is imported here, lazily; it is not a dependency of crm_metrics.
+        """
+        import pyarrow as pa
+
+        columns = {**self._key_columns(), **self._value_columns()}
+        return pa.table({k: pa.array(v) for k, v in columns.items()})
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         """Iterate over ``(key, value)`` pairs."""

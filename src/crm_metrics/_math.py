@@ -10,6 +10,7 @@ The rules of METRICS.md §0.1 and §0.3 live here and nowhere else:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,16 @@ from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics._validate import NS_PER_UNIT, Real, validated
 
-__all__ = ["DURATION_UNITS", "as_result", "ns_per_unit", "safe_divide", "to_percent", "to_unit"]
+__all__ = [
+    "DURATION_UNITS",
+    "as_result",
+    "erfc",
+    "ns_per_unit",
+    "safe_divide",
+    "to_percent",
+    "to_unit",
+    "two_sided_normal_p",
+]
 
 #: Nanoseconds in one unit of each accepted duration unit (``"m"`` is numpy's minute).
 DURATION_UNITS = NS_PER_UNIT
@@ -55,6 +65,37 @@ def as_result(values: ArrayLike) -> Any:
     if arr.ndim == 0:
         return arr.item()
     return arr
+
+
+def erfc(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Complementary error function for x >= 0, vectorised (relative error about 1e-13).
+
+    A Taylor series of erf below 1.5 and a continued fraction (evaluated backwards, 80
+    levels) above; the loops run over series terms, never over elements.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    small = x < 1.5
+    xs = np.where(small, x, 0.0)
+    term = xs.copy()
+    total = xs.copy()
+    x2 = xs * xs
+    for k in range(1, 80):
+        term = term * (-x2) / k
+        total = total + term / (2 * k + 1)
+    erf_small = 2.0 / math.sqrt(math.pi) * total
+    xl = np.where(small, 1.5, x)
+    frac = np.zeros_like(xl)
+    for k in range(80, 0, -1):
+        frac = (k / 2.0) / (xl + frac)
+    with np.errstate(under="ignore"):
+        erfc_large = np.exp(-xl * xl) / math.sqrt(math.pi) / (xl + frac)
+    return np.where(small, 1.0 - erf_small, erfc_large)
+
+
+def two_sided_normal_p(z: ArrayLike) -> NDArray[np.float64]:
+    """Two-sided p-value of standard normal statistics, ``erfc(|z| / sqrt(2))``; NaN stays NaN."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(np.isnan(z), np.nan, erfc(np.abs(np.nan_to_num(z)) / math.sqrt(2.0)))
 
 
 @validated(x=Real())

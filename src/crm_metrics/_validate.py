@@ -229,9 +229,9 @@ class Flags(Rule):
 class Count(Rule):
     """A count: integral and >= ``minimum`` (0 by default), optionally <= another argument.
 
-    Aggregate counts (``event=False``) are float64 so that NaN propagates (METRICS.md
-    §0.3); event counts are int64 and NaN is refused. ``le`` names the argument this count
-    is a subset of (``responses <= surveys_sent``).
+    Aggregate counts (``event=False``) are float64 so that NaN propagates (a missing
+    aggregate stays missing); event counts are int64 and NaN is refused. ``le`` names the
+    argument this count is a subset of (``responses <= surveys_sent``).
     """
 
     event: bool = False
@@ -563,7 +563,7 @@ class Timestamps(Rule):
 
     ``since`` names the record-aligned timestamps these may not precede, record by record
     (``resolved_at`` is declared ``since="opened_at"``): an end earlier than its start is a
-    negative duration (METRICS.md §0.3). NaT on either side is not compared.
+    negative duration, refused. NaT on either side is not compared.
     """
 
     event: bool = True
@@ -658,12 +658,15 @@ class Duration(Rule):
     """A duration >= 0 (threshold, window, wait) as float64 nanoseconds.
 
     ``numpy.timedelta64`` values (any resolution) are unit-free; plain numbers are read in
-    the unit named by the argument ``unit`` (METRICS.md §0.1: ``threshold=20`` with
-    ``unit="s"`` is 20 seconds). Arrays are accepted; NaN and NaT are refused.
+    the unit named by the argument ``unit`` (``threshold=20`` with ``unit="s"`` is 20
+    seconds). Arrays are accepted; NaN and NaT are refused.
     """
 
     unit: str = "unit"
     event: bool = False
+
+    def broadcasts(self) -> bool:
+        return not self.event
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> NDArray[np.float64]:
         arr = to_array(name, value)
@@ -777,7 +780,7 @@ class Labels(Rule):
     ``choices`` is either a fixed tuple of labels or the name of an argument declared
     before (a :class:`LabelOrder` tuple, or a :class:`LabelProbabilities` mapping, whose
     keys are the labels). A label outside the set is a ValueError naming it and its row
-    (METRICS.md §0.3: unknown stage or option names).
+    (unknown stage or option names are refused, never dropped).
     """
 
     choices: str | tuple[Any, ...] = ()
@@ -879,7 +882,7 @@ class DealTimestamps(Timestamps):
 class SkippableMoney(Rule):
     """Record-aligned money of any sign in which NaN marks a missing amount, or None.
 
-    The one event input that accepts NaN (METRICS.md §0.3: the monetary column of
+    The one event input that accepts NaN (the monetary column of
     ``clv.rfm_summary``, whose NaN amounts are skipped as lifetimes skips them). None
     means "no amounts". Infinities are refused.
     """
@@ -1130,7 +1133,7 @@ class ImpliedFlags(Flags):
     """Record flags that imply another flag row by row (``delivered`` implies ``sent``).
 
     ``requires`` names the flag argument (declared before) that must hold wherever this one
-    does; the first row where it does not is named (METRICS.md §0.5, monotone funnel flags).
+    does; the first row where it does not is named (funnel flags must be monotone).
     """
 
     requires: str = ""
@@ -1533,6 +1536,16 @@ class DistinctPairs(Keys):
             yield out
 
 
+def _key_names(by: Any) -> tuple[str | None, ...]:
+    """The names of the ``by=`` columns (pandas or polars Series), None where unnamed."""
+    parts = by if isinstance(by, tuple) else (by,)
+    names: list[str | None] = []
+    for part in parts:
+        label = getattr(part, "name", None)
+        names.append(str(label) if label is not None and str(label) != "" else None)
+    return tuple(names)
+
+
 def _check_broadcast(shapes: list[tuple[str, tuple[int, ...]]]) -> None:
     """Aggregate arguments must broadcast together; name the first one that does not."""
     shape: tuple[int, ...] = ()
@@ -1587,8 +1600,12 @@ def validated(**rules: Rule) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 if rule.broadcasts() and value is not None:
                     shapes.append((name, np.shape(value)))
             _check_broadcast(shapes)
+            key_names = _key_names(bound.arguments.get("by")) if "by" in rules else ()
             bound.arguments.update(done)
-            return func(*bound.args, **bound.kwargs)
+            result = func(*bound.args, **bound.kwargs)
+            # a per-group result learns what it measures and what its keys are called
+            naming = getattr(result, "with_names", None)
+            return naming(func.__name__, key_names) if callable(naming) else result
 
         _RULES[wrapper] = rules
         return wrapper

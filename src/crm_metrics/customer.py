@@ -2590,12 +2590,14 @@ class CohortMatrix:
     freq: str
 
     def to_pandas(self) -> pd.DataFrame:
-        """A DataFrame indexed by cohort with one column per offset (pandas imported lazily)."""
+        """A DataFrame with one row per cohort and one column per offset; the rows are
+        indexed by (cohort, size), so the cohort sizes travel with the matrix (pandas is
+        imported lazily)."""
         import pandas as pd
 
         return pd.DataFrame(
             self.matrix,
-            index=pd.Index(self.cohorts, name="cohort"),
+            index=pd.MultiIndex.from_arrays([self.cohorts, self.sizes], names=["cohort", "size"]),
             columns=pd.Index(self.offsets, name="offset"),
         )
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics._groupby import Grouped, Groups, KeysLike, groups_of
-from crm_metrics._math import as_result, safe_divide
+from crm_metrics._math import as_result, safe_divide, two_sided_normal_p
 from crm_metrics._validate import (
     Count,
     Flag,
@@ -29,7 +29,6 @@ from crm_metrics._validate import (
     Unaligned,
     validated,
 )
-from crm_metrics.finance import _erfc
 
 __all__ = [
     "NPSBreakdown",
@@ -659,7 +658,7 @@ def _nps_test(
         half = _critical(confidence) * se
         low = np.clip(difference - half, -200.0, 200.0)
         high = np.clip(difference + half, -200.0, 200.0)
-    p_value = np.where(np.isnan(z), np.nan, _erfc(np.abs(np.nan_to_num(z)) / np.sqrt(2.0)))
+    p_value = two_sided_normal_p(z)
     return NPSTest(*(as_result(v) for v in (difference, se, z, p_value, low, high)))
 
 
