@@ -1,7 +1,7 @@
 """Profitability and reporting: profit, margins, ROI, change and forecast figures.
 
 Aggregate functions (profit, margins, ROI, percent and percentage-point change, compound
-growth, the v1.1 interval and test helpers) take amounts or tallies and broadcast; series
+growth, the interval and test helpers) take amounts or tallies and broadcast; series
 functions (``period_over_period``, ``moving_average``, ``mape``, ``forecast_accuracy``) work
 along one ordered 1-D series; ``customer_profitability`` is event-level (transactions plus
 cost events, per customer). ``before_after`` returns a pydantic record, built on first use
@@ -850,7 +850,7 @@ def forecast_accuracy(actual: ArrayLike, forecast: ArrayLike) -> float:
     return float(1.0 - error)
 
 
-# --------------------------------------------------------------------------- v1.1 statistics
+# --------------------------------------------------------------------------- statistics
 class ProportionCI(NamedTuple):
     """Lower and upper bound of a confidence interval of a rate (fractions).
 
