@@ -4,7 +4,7 @@ Used by ``make docs-check`` (not part of ``make test``): the screenshots let a p
 formulas render (KaTeX served by the site itself) and that nothing is broken. Needs Debian's
 ``chromium`` package (``/usr/bin/chromium``).
 
-    python scripts/docs_check.py [--out docs-screenshots] [PAGE ...]
+    python scripts/docs_check.py [--out docs-screenshots] [--width 1280 ...] [PAGE ...]
 
 PAGE is a site path such as ``customer/``; the default is every page of the "Metrics" section
 plus the home page, "Definitions compared" and "Migrating from lifetimes".
@@ -61,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pages", nargs="*", default=PAGES)
     parser.add_argument("--out", type=Path, default=ROOT / "docs-screenshots")
     parser.add_argument("--height", type=int, default=2400, help="window height in pixels")
+    parser.add_argument(
+        "--width",
+        type=int,
+        nargs="+",
+        default=[1280],
+        help="window widths in pixels; narrow ones (700, 1000) show how the tables wrap",
+    )
     args = parser.parse_args(argv)
     site = ROOT / "site"
     subprocess.run(
@@ -72,9 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     with serve(site) as base:
         for page in args.pages:
             name = page.strip("/").replace("/", "-") or "home"
-            target = args.out / f"{name}.png"
-            screenshot(base + page, target, height=args.height)
-            print(target)
+            for width in args.width:
+                suffix = "" if args.width == [1280] else f"-{width}"
+                target = args.out / f"{name}{suffix}.png"
+                screenshot(base + page, target, width=width, height=args.height)
+                print(target)
     return 0
 
 

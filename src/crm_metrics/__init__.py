@@ -6,7 +6,7 @@ Every public function is available from the top-level namespace::
     cm.nps([10, 9, 7, 3])            # 25.0
     cm.nps(scores, by=agent)         # Grouped: one NPS per agent
 
-Definitions follow the catalog in METRICS.md; rates are fractions in [0, 1]
+Each function documents its definition and sources; rates are fractions in [0, 1]
 (:func:`to_percent` gives percentages), zero denominators give ``nan``.
 """
 

@@ -4,7 +4,7 @@ Every event-level metric is written once, on per-group arrays: it asks :func:`gr
 for a :class:`Groups` (one group holding every record when ``by`` is None), reduces its
 sufficient statistics per group (:meth:`Groups.count`, :meth:`Groups.sum`, ...), applies
 its formula to those arrays, and hands the result to :meth:`Groups.finish`, which returns
-a Python float without ``by`` and a :class:`Grouped` with it (METRICS.md §0.6).
+a Python float without ``by`` and a :class:`Grouped` with it.
 
 Grouping never loops over groups in Python. Keys are factorised once: integer keys with a
 compact range by counting (O(n)), already sorted keys by run detection (O(n)), anything
@@ -448,7 +448,7 @@ def groups_of(
     an array, or a tuple of arrays); it is typed ``Any`` because public signatures declare
     the user-facing :data:`KeysLike`.
 
-    Keys come from the surviving records only, so no group is empty (METRICS.md §0.6).
+    Keys come from the surviving records only, so no group is empty.
     """
     if by is None:
         n = n_records if keep is None else int(np.count_nonzero(keep))
@@ -483,7 +483,7 @@ def period_key(ts: ArrayLike, freq: str, *, tz_offset_hours: float = 0.0) -> NDA
     -------
     numpy.ndarray of datetime64[ns]
         One label per timestamp, aligned with ``ts``. NaT stays NaT; grouped by these keys,
-        all NaT records form one group, sorted last (METRICS.md §0.4).
+        all NaT records form one group, sorted last.
 
     Raises
     ------
@@ -592,7 +592,7 @@ def in_window(
 def default_as_of(*timestamps: NDArray[np.datetime64]) -> np.datetime64 | None:
     """One nanosecond after the latest non-NaT timestamp of all arrays (None if there is none).
 
-    METRICS.md §0.4: taken over the whole input before any ``by=`` split, so a default
+    Taken over the whole input before any ``by=`` split, so a default
     snapshot's window ``[as_of - w, as_of)`` includes the latest event.
     """
     latest: np.datetime64 | None = None

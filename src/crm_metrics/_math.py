@@ -1,6 +1,6 @@
 """Arithmetic shared by every metric: safe division, duration units, percentages.
 
-The rules of METRICS.md §0.1 and §0.3 live here and nowhere else:
+The rules on units and on zero denominators live here and nowhere else:
 
 * a zero denominator gives ``nan`` (never ``inf``, never a warning);
 * durations are computed in integer nanoseconds and converted to the unit asked for
@@ -43,7 +43,7 @@ def safe_divide(numerator: ArrayLike, denominator: ArrayLike) -> NDArray[np.floa
 
     Broadcasts like numpy. ``0 / 0`` and ``x / 0`` give ``nan``, and so does a quotient of
     two finite numbers too large for float64 (a subnormal denominator), so a division of
-    finite inputs never returns ``inf`` (METRICS.md §0.3). No RuntimeWarning is emitted;
+    finite inputs never returns ``inf``. No RuntimeWarning is emitted;
     NaN in either operand propagates.
     """
     num = np.asarray(numerator, dtype=np.float64)
@@ -103,7 +103,7 @@ def to_percent(x: ArrayLike) -> Any:
     r"""Express a fraction as a percentage: ``100 * x``.
 
     Every rate in crm_metrics is a fraction in [0, 1]; this is the one place a percentage
-    is produced (METRICS.md §0.1).
+    is produced.
 
     $$\mathrm{percent} = 100 \cdot x$$
 

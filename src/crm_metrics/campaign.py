@@ -1,6 +1,6 @@
-"""Campaign and marketing metrics (METRICS.md §3).
+"""Campaign and marketing metrics.
 
-Event-level functions take the campaign-recipient schema of METRICS.md §0.5 (one record per
+Event-level functions take campaign-recipient records as aligned arrays (one record per
 campaign x contact, funnel flags ``sent``, ``delivered``, ``responded``, ``converted``, the
 ``revenue`` of the record and ``is_new_customer``); ``campaign_summary`` is the canonical
 per-campaign report and produces the tallies the aggregate rates take. Aggregate functions
@@ -231,7 +231,7 @@ def campaign_summary(
 
     Notes
     -----
-    The seed figures "campaigns, responses, purchases, revenue and new customers per
+    The usual campaign figures "campaigns, responses, purchases, revenue and new customers per
     campaign" as one report; a purchase is a converted record. Counts and revenue are
     additive over campaigns; new customers are distinct contacts per campaign and are not
     (a contact won by two campaigns counts in both). The aggregate rates of this module take
@@ -462,7 +462,7 @@ def response_rate(
     -----
     Definition chosen: delivered base, as in O'Reilly's *Measuring Marketing* and Infor CRM
     (bounced messages could not respond); ``base="sent"`` is the variant for channels
-    without delivery data. The sent base is never higher (METRICS.md §7.12). What counts as
+    without delivery data. The sent base is never higher. What counts as
     a response (a reply, a click, a coupon redeemed) is the caller's choice; the aggregate
     form takes the tally, which [`campaign_summary`][crm_metrics.campaign_summary]
     produces per campaign.
@@ -888,9 +888,9 @@ def email_open_rate(unique_openers: ArrayLike, delivered: ArrayLike) -> Any:
     Notes
     -----
     Mailchimp's definition (unique opens over delivered, not over sent). A click counts as
-    an open, because image blocking hides many opens (METRICS.md §0.5), so pass
+    an open, because image blocking hides many opens, so pass
     ``unique_openers`` as the recipients who opened or clicked.
-    ``email_click_rate == email_open_rate * click_to_open_rate`` (METRICS.md §7.12).
+    ``email_click_rate == email_open_rate * click_to_open_rate``.
 
     References
     ----------
@@ -932,7 +932,7 @@ def email_click_rate(unique_clickers: ArrayLike, delivered: ArrayLike) -> Any:
     -----
     Mailchimp's definition: unique clickers (a recipient clicking three links counts once)
     over delivered emails. It equals ``email_open_rate * click_to_open_rate`` whenever
-    somebody opened (METRICS.md §7.12).
+    somebody opened.
 
     References
     ----------
@@ -956,7 +956,7 @@ def click_to_open_rate(unique_clickers: ArrayLike, unique_openers: ArrayLike) ->
     Parameters
     ----------
     unique_clickers : int or array_like of int
-        Recipients who clicked; every clicker counts as an opener (METRICS.md §0.5).
+        Recipients who clicked; every clicker counts as an opener.
     unique_openers : int or array_like of int
         Recipients who opened (or clicked).
 
@@ -1112,8 +1112,7 @@ def email_list_growth_rate(
 
     Notes
     -----
-    HubSpot's definition with bounces subtracted and the start-of-period base
-    (METRICS.md §8).
+    HubSpot's definition with bounces subtracted and the start-of-period base.
 
     References
     ----------
@@ -1200,7 +1199,7 @@ def goal_conversion_rate(
 
 @validated(pageviews=Count(), sessions=Count())
 def pages_per_session(pageviews: ArrayLike, sessions: ArrayLike) -> Any:
-    r"""Pages per session: page views per visit (the seed's "site views").
+    r"""Pages per session: page views per visit ("site views").
 
     $$\mathrm{PPS} = \frac{\mathit{pageviews}}{\mathit{sessions}}$$
 
@@ -1248,7 +1247,7 @@ def avg_session_duration(durations: ArrayLike, *, unit: str = ..., by: KeysLike)
 def avg_session_duration(
     durations: ArrayLike, *, unit: str = "s", by: KeysLike | None = None
 ) -> float | Grouped:
-    r"""Average session duration (the seed's "time on site") from per-session durations.
+    r"""Average session duration ("time on site") from per-session durations.
 
     $$\overline{d} = \frac{1}{n}\sum_{i=1}^{n} d_i$$
 
@@ -1483,7 +1482,7 @@ def cross_sell_ratio(
 
     Notes
     -----
-    HyperEngage's products-per-customer reading (METRICS.md §8); the share of customers
+    HyperEngage's products-per-customer reading; the share of customers
     with two or more products is [`cross_sell_rate`][crm_metrics.cross_sell_rate]. Both
     are distinct counts: a
     customer buying one product twice has one product. With ``by``, customers and products
@@ -1562,9 +1561,8 @@ def cross_sell_rate(
     Notes
     -----
     Getzowie's share of customers with purchases of several products; the default
-    cross-sell figure is the ratio [`cross_sell_ratio`][crm_metrics.cross_sell_ratio]
-    (METRICS.md §8). Customers are those with a transaction in the window; no transaction
-    gives ``nan``.
+    cross-sell figure is the ratio [`cross_sell_ratio`][crm_metrics.cross_sell_ratio]. Customers are
+    those with a transaction in the window; no transaction gives ``nan``.
 
     References
     ----------
@@ -1728,7 +1726,7 @@ def response_lift(
 
     References
     ----------
-    Standard arithmetic (test vs holdout), METRICS.md §8 [Arith].
+    Standard arithmetic (test vs holdout).
 
     Examples
     --------

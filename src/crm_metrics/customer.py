@@ -1,15 +1,15 @@
-"""Customer & loyalty metrics: retention, churn, activity, repeat purchase, CLV (METRICS.md §1).
+"""Customer & loyalty metrics: retention, churn, activity, repeat purchase, CLV.
 
-Two input styles (METRICS.md §0.2). **Aggregate** functions (``customer_retention_rate``,
+Two input styles. **Aggregate** functions (``customer_retention_rate``,
 ``ltv_saas``, ``net_revenue_retention`` ...) take tallies and broadcast. **Event-level**
 functions take transactions (``customer_id``, ``ts``, ``amount``, optional ``margin``; one
-row per order, §0.5), select them by the half-open window ``[start, end)`` or a snapshot
-``as_of`` (default: one nanosecond after the latest order, §0.4) and accept ``by=``.
+row per order), select them by the half-open window ``[start, end)`` or a snapshot
+``as_of`` (default: one nanosecond after the latest order) and accept ``by=``.
 
 Metrics that read a customer's history (first purchase for :func:`new_customers`,
 ``lifetime=True`` of :func:`repeat_purchase_rate`, the purchase gaps of
 :func:`avg_time_between_purchases`) read it from the whole input; ``by`` only partitions
-the records being counted (§0.6). Distinct-customer counts are exact and not additive over
+the records being counted. Distinct-customer counts are exact and not additive over
 groups. Nothing loops over records, customers, groups or cohorts in Python: customers are
 factorised once, per-customer statistics are ``bincount`` / ``ufunc.at`` passes, and at most
 one sort is made (only where purchase order is needed per group).
@@ -108,7 +108,7 @@ _INT64_MAX = np.iinfo(np.int64).max
 _NS_PER_DAY = 86_400_000_000_000
 _NS_PER_HOUR = 3_600_000_000_000
 
-#: The record rules every transaction metric starts with (METRICS.md §0.5).
+#: The record rules every transaction metric starts with.
 _TX = {"customer_id": Keys(optional=False, multi=False), "ts": Timestamps()}
 
 
@@ -247,7 +247,7 @@ def customer_retention_rate(
 
     References
     ----------
-    Intigent and Exprimere glossaries, "customer retention rate" (METRICS.md §8 [CRR]).
+    Intigent and Exprimere glossaries, "customer retention rate".
 
     Examples
     --------
@@ -280,7 +280,7 @@ def retained_customers(customers_end: ArrayLike, new_customers: ArrayLike) -> Re
     -------
     float or numpy.ndarray
         A whole number >= 0, as float (aggregate counts are float64 so that NaN inputs
-        propagate, METRICS.md §0.3).
+        propagate).
 
     Raises
     ------
@@ -292,11 +292,11 @@ def retained_customers(customers_end: ArrayLike, new_customers: ArrayLike) -> Re
     Notes
     -----
     The numerator of [`customer_retention_rate`][crm_metrics.customer_retention_rate]
-    [CRR]. With ``E = S - lost + N`` it equals ``S - lost``.
+    (Intigent, Exprimere). With ``E = S - lost + N`` it equals ``S - lost``.
 
     References
     ----------
-    Intigent and Exprimere glossaries (METRICS.md §8 [CRR], [Brief]).
+    Intigent and Exprimere glossaries.
 
     Examples
     --------
@@ -355,14 +355,14 @@ def customer_churn_rate(
 
     Notes
     -----
-    Default: the start base [Churn] (METRICS.md §8, disputed definitions); the average
+    Default: the start base (Calqulate, CreativeG); the average
     base is the variant that damps the effect of fast growth. The end count is named
     ``customers_end`` as in
     [`customer_retention_rate`][crm_metrics.customer_retention_rate].
 
     References
     ----------
-    Calqulate and CreativeG churn glossaries (METRICS.md §8 [Churn]).
+    Calqulate and CreativeG churn glossaries.
 
     Examples
     --------
@@ -406,13 +406,12 @@ def customer_growth_rate(customers_start: ArrayLike, customers_end: ArrayLike) -
 
     Notes
     -----
-    Plain percent change [Pct]; a zero start is a zero denominator (``nan``, METRICS.md
-    §0.3). Unlike retention it nets new customers against lost ones, so it says nothing
-    about who stayed.
+    Plain percent change; a zero start is a zero denominator (``nan``). Unlike retention it nets new
+    customers against lost ones, so it says nothing about who stayed.
 
     References
     ----------
-    Standard percent change (METRICS.md §8 [Pct]).
+    Standard percent change.
 
     Examples
     --------
@@ -453,12 +452,12 @@ def average_order_value(revenue: ArrayLike, orders: ArrayLike) -> Result:
 
     Notes
     -----
-    Order-weighted by construction [AOV]. ``AOV * purchase_frequency`` is revenue per
+    Order-weighted by construction (Omniconvert). ``AOV * purchase_frequency`` is revenue per
     customer.
 
     References
     ----------
-    Omniconvert, "Average order value" (METRICS.md §8 [AOV]).
+    Omniconvert, "Average order value".
 
     Examples
     --------
@@ -499,14 +498,13 @@ def purchase_frequency_from_counts(orders: ArrayLike, customers: ArrayLike) -> R
     Notes
     -----
     The aggregate twin of [`purchase_frequency`][crm_metrics.purchase_frequency]: orders
-    and distinct customers of one period [AOV], [Lat]. Every customer counted has at least
-    one order, hence the rule ``customers <= orders`` and a result >= 1; no customers
-    gives ``nan``.
+    and distinct customers of one period (Omniconvert; Little Stream Software). Every customer
+    counted has at least one order, hence the rule ``customers <= orders`` and a result >= 1; no
+    customers gives ``nan``.
 
     References
     ----------
-    Omniconvert (METRICS.md §8 [AOV]); Little Stream Software, "Customer purchase latency"
-    (METRICS.md §8 [Lat]).
+    Omniconvert; Little Stream Software, "Customer purchase latency".
 
     Examples
     --------
@@ -556,12 +554,12 @@ def avg_time_between_purchases_from_counts(
     [`avg_time_between_purchases`][crm_metrics.avg_time_between_purchases]. Because the
     gaps of one customer telescope, ``total_gap`` is the sum over customers of (last order -
     first order) and ``gaps = orders - customers``: a warehouse query of first and last
-    order dates per customer is enough [Lat]. No gaps (every customer ordered once) gives
-    ``nan``. The customer-weighted variant cannot be rebuilt from these two totals.
+    order dates per customer is enough (Little Stream Software). No gaps (every customer ordered
+    once) gives ``nan``. The customer-weighted variant cannot be rebuilt from these two totals.
 
     References
     ----------
-    Little Stream Software, "Customer purchase latency" (METRICS.md §8 [Lat]).
+    Little Stream Software, "Customer purchase latency".
 
     Examples
     --------
@@ -614,12 +612,12 @@ def arpu(
 
     Notes
     -----
-    ARPU and ARPA are the same formula on users or accounts [ARPU]. Keep units consistent:
-    monthly revenue gives a monthly ARPA (METRICS.md §0.4).
+    ARPU and ARPA are the same formula on users or accounts (Ordercast, ProdCamp). Keep units
+    consistent: monthly revenue gives a monthly ARPA.
 
     References
     ----------
-    Ordercast and ProdCamp ARPU guides (METRICS.md §8 [ARPU]).
+    Ordercast and ProdCamp ARPU guides.
 
     Examples
     --------
@@ -668,11 +666,11 @@ def share_of_wallet(spend_with_us: ArrayLike, total_category_spend: ArrayLike) -
 
     Notes
     -----
-    The category total usually comes from a survey or panel [SoW].
+    The category total usually comes from a survey or panel (HubSpot, Marketing Binder).
 
     References
     ----------
-    HubSpot blog, "Share of wallet"; Marketing Binder (METRICS.md §8 [SoW]).
+    HubSpot blog, "Share of wallet"; Marketing Binder.
 
     Examples
     --------
@@ -710,11 +708,11 @@ def customer_lifetime(churn_rate: ArrayLike) -> Result:
 
     Notes
     -----
-    The mean of a geometric lifetime with constant churn [Skok].
+    The mean of a geometric lifetime with constant churn (D. Skok).
 
     References
     ----------
-    D. Skok, forEntrepreneurs, "SaaS metrics 2.0" (METRICS.md §8 [Skok]).
+    D. Skok, forEntrepreneurs, "SaaS metrics 2.0".
 
     Examples
     --------
@@ -772,7 +770,7 @@ def clv_simple(
 
     Notes
     -----
-    The calculator formula of [HistCLV] and [Skok]; it ignores discounting and retention
+    The calculator formula of Ometria and of D. Skok; it ignores discounting and retention
     decay (see [`clv_margin_multiple`][crm_metrics.clv_margin_multiple] and
     [`clv_discounted`][crm_metrics.clv_discounted]). The default ``gross_margin=1`` gives a
     revenue CLV; pass the margin fraction for a profit CLV. A plain product: no division,
@@ -780,8 +778,8 @@ def clv_simple(
 
     References
     ----------
-    Ometria, "Historic customer lifetime value" and AOV x frequency x lifespan calculators
-    (METRICS.md §8 [HistCLV]); D. Skok, forEntrepreneurs SaaS metrics (METRICS.md §8 [Skok]).
+    Ometria, "Historic customer lifetime value" and AOV x frequency x lifespan calculators; D. Skok,
+    forEntrepreneurs SaaS metrics.
 
     Examples
     --------
@@ -838,8 +836,9 @@ def clv_margin_multiple(
 
     Notes
     -----
-    Default: the Gupta-Lehmann end-of-period reading [GL03] (METRICS.md §8, disputed
-    definitions); ``timing="begin"`` equals ``timing="end"`` plus ``m``. It is the limit of
+    Default: the Gupta-Lehmann (2003) end-of-period reading (see [Definitions
+    compared](definitions-compared.md#clv-margin-multiple-when-the-margin-arrives));
+    ``timing="begin"`` equals ``timing="end"`` plus ``m``. It is the limit of
     [`clv_discounted`][crm_metrics.clv_discounted] for a long horizon.
 
     References
@@ -917,10 +916,10 @@ def clv_discounted(
 
     Notes
     -----
-    A series function (METRICS.md §0.2): it works along ``margins`` and does not broadcast.
-    The end-of-period timing follows [GL03]; ``"begin"`` is the Gupta et al. (2006) form
-    whose first margin is earned before any churn. With constant m, r and d it converges to
-    [`clv_margin_multiple`][crm_metrics.clv_margin_multiple] as T grows.
+    A series function: it works along ``margins`` and does not broadcast.
+    The end-of-period timing follows Gupta and Lehmann (2003); ``"begin"`` is the Gupta et al.
+    (2006) form whose first margin is earned before any churn. With constant m, r and d it converges
+    to [`clv_margin_multiple`][crm_metrics.clv_margin_multiple] as T grows.
 
     References
     ----------
@@ -986,11 +985,11 @@ def ltv_saas(arpa: ArrayLike, gross_margin: ArrayLike, churn_rate: ArrayLike) ->
 
     Notes
     -----
-    Equals ``arpa * gross_margin * customer_lifetime(churn_rate)`` [Skok]; undiscounted.
+    Equals ``arpa * gross_margin * customer_lifetime(churn_rate)`` (D. Skok); undiscounted.
 
     References
     ----------
-    D. Skok, forEntrepreneurs SaaS metrics; ChartMogul LTV (METRICS.md §8 [Skok]).
+    D. Skok, forEntrepreneurs SaaS metrics; ChartMogul LTV.
 
     Examples
     --------
@@ -1033,12 +1032,12 @@ def customer_acquisition_cost(
 
     Notes
     -----
-    The fully loaded (sales + marketing) CAC [Skok]; pass 0 sales spend for a
+    The fully loaded (sales + marketing) CAC (D. Skok); pass 0 sales spend for a
     marketing-only CAC.
 
     References
     ----------
-    D. Skok, forEntrepreneurs SaaS metrics (METRICS.md §8 [Skok]).
+    D. Skok, forEntrepreneurs SaaS metrics.
 
     Examples
     --------
@@ -1082,11 +1081,11 @@ def ltv_to_cac(ltv: ArrayLike, cac: ArrayLike) -> Result:
     Both figures must be per customer and on the same basis: Skok's LTV is gross-margin
     based ([`ltv_saas`][crm_metrics.ltv_saas]), CAC fully loaded
     ([`customer_acquisition_cost`][crm_metrics.customer_acquisition_cost]). A ratio of 3 or
-    more is the common benchmark [Skok]. A zero CAC is a zero denominator: ``nan``.
+    more is the common benchmark (D. Skok). A zero CAC is a zero denominator: ``nan``.
 
     References
     ----------
-    D. Skok, forEntrepreneurs SaaS metrics (METRICS.md §8 [Skok]).
+    D. Skok, forEntrepreneurs SaaS metrics.
 
     Examples
     --------
@@ -1129,12 +1128,12 @@ def cac_payback_periods(cac: ArrayLike, arpa: ArrayLike, gross_margin: ArrayLike
     Notes
     -----
     Undiscounted and churn-free: the months of gross profit one account must stay to repay
-    its CAC [Pay]. ``cac_payback_periods(cac, arpa, gm) * arpa * gm == cac``. Zero ARPA or
-    zero margin is a zero denominator: ``nan`` (never inf).
+    its CAC (HiveMetric, Calqulate). ``cac_payback_periods(cac, arpa, gm) * arpa * gm == cac``. Zero
+    ARPA or zero margin is a zero denominator: ``nan`` (never inf).
 
     References
     ----------
-    HiveMetric and Calqulate CAC payback (METRICS.md §8 [Pay]).
+    HiveMetric and Calqulate CAC payback.
 
     Examples
     --------
@@ -1183,7 +1182,7 @@ def customer_retention_cost(retention_spend: ArrayLike, customers_retained: Arra
 
     References
     ----------
-    Gainsight cost-of-retention calculator (METRICS.md §8 [RetCost]).
+    Gainsight cost-of-retention calculator.
 
     Examples
     --------
@@ -1236,12 +1235,12 @@ def net_revenue_retention(
 
     Notes
     -----
-    Cohort-based: revenue of customers acquired during the period is excluded [NRR].
-    ``net_revenue_retention - gross_revenue_retention == expansion / start_rr``.
+    Cohort-based: revenue of customers acquired during the period is excluded (RevenueCalculators,
+    ChurnZero). ``net_revenue_retention - gross_revenue_retention == expansion / start_rr``.
 
     References
     ----------
-    RevenueCalculators NRR guide; ChurnZero (METRICS.md §8 [NRR]).
+    RevenueCalculators NRR guide; ChurnZero.
 
     Examples
     --------
@@ -1285,11 +1284,12 @@ def gross_revenue_retention(
 
     Notes
     -----
-    ``gross_revenue_retention + revenue_churn_rate == 1`` and GRR <= NRR [NRR].
+    ``gross_revenue_retention + revenue_churn_rate == 1`` and GRR <= NRR (RevenueCalculators,
+    ChurnZero).
 
     References
     ----------
-    dnoise, "Gross revenue retention" (METRICS.md §8 [NRR]).
+    dnoise, "Gross revenue retention".
 
     Examples
     --------
@@ -1330,11 +1330,12 @@ def revenue_churn_rate(start_rr: ArrayLike, contraction: ArrayLike, churned: Arr
 
     Notes
     -----
-    Gross revenue churn (expansion not netted) [NRR]; ``1 - gross_revenue_retention``.
+    Gross revenue churn, expansion not netted (RevenueCalculators, ChurnZero):
+    ``1 - gross_revenue_retention``.
 
     References
     ----------
-    RevenueCalculators NRR guide (METRICS.md §8 [NRR]).
+    RevenueCalculators NRR guide.
 
     Examples
     --------
@@ -1385,11 +1386,11 @@ def quick_ratio(
     Notes
     -----
     The five inputs are the columns of [`mrr_movements`][crm_metrics.mrr_movements]
-    [NRR]. Nothing lost is a zero denominator: ``nan`` (never inf).
+    (RevenueCalculators, ChurnZero). Nothing lost is a zero denominator: ``nan`` (never inf).
 
     References
     ----------
-    RevenueCalculators; ChurnZero (METRICS.md §8 [NRR]).
+    RevenueCalculators; ChurnZero.
 
     Examples
     --------
@@ -1454,7 +1455,7 @@ def referral_rate(
 
     References
     ----------
-    Wall Street Prep; ZapScale (METRICS.md §8 [Ref]).
+    Wall Street Prep; ZapScale.
 
     Examples
     --------
@@ -1504,7 +1505,7 @@ def referrer_rate(customers_who_referred: ArrayLike, active_customers: ArrayLike
 
     References
     ----------
-    Okrify, "Referral rate" (METRICS.md §8 [Ref]).
+    Okrify, "Referral rate".
 
     Examples
     --------
@@ -1567,7 +1568,7 @@ def active_customers(
     window : float or numpy.timedelta64, default 365
         Trailing window ``w`` >= 0; a number is read in ``unit``.
     as_of : datetime64 or ISO-8601 str, optional
-        Snapshot instant; default one nanosecond after the latest order (METRICS.md §0.4).
+        Snapshot instant; default one nanosecond after the latest order.
     unit : {"D", "h", "min", "m", "s"}, default "D"
         Unit of a numeric ``window``.
     by : array_like or tuple of array_like, optional
@@ -1589,12 +1590,12 @@ def active_customers(
 
     Notes
     -----
-    Default window 365 days [Active] (METRICS.md §8; callers often choose 90 or 180).
+    Default window 365 days (Lifesight, GrowthSuite; callers often choose 90 or 180).
     The count is non-decreasing in the window.
 
     References
     ----------
-    Lifesight; GrowthSuite (METRICS.md §8 [Active]).
+    Lifesight; GrowthSuite.
 
     Examples
     --------
@@ -1682,13 +1683,13 @@ def churn_rate_from_activity(
 
     Notes
     -----
-    Without contracts, churn is inferred from silence [Churn], [Active]: the base are the
-    customers active in the window before the last one; the churned are those of the base
+    Without contracts, churn is inferred from silence (Calqulate, CreativeG; Lifesight): the base
+    are the customers active in the window before the last one; the churned are those of the base
     without an order in the last window. Orders older than ``a - 2w`` are ignored.
 
     References
     ----------
-    Calqulate and CreativeG churn glossaries; Lifesight (METRICS.md §8 [Churn], [Active]).
+    Calqulate and CreativeG churn glossaries; Lifesight.
 
     Examples
     --------
@@ -1756,7 +1757,7 @@ def new_customers(
     start, end : datetime64 or ISO-8601 str, optional
         Half-open window for the first order; None leaves that side open.
     by : array_like or tuple of array_like, optional
-        Group keys aligned with the orders. History-dependent (METRICS.md §0.6): the first
+        Group keys aligned with the orders. History-dependent: the first
         order is found over the whole input and the customer is counted in the group of
         that first order (acquisition channel, campaign ...).
 
@@ -1780,7 +1781,7 @@ def new_customers(
 
     References
     ----------
-    Lifesight; GrowthSuite (METRICS.md §8 [Active]).
+    Lifesight; GrowthSuite.
 
     Examples
     --------
@@ -1859,7 +1860,7 @@ def repeat_purchase_rate(
     by : array_like or tuple of array_like, optional
         Group keys aligned with the orders. With ``lifetime=False`` each group's orders are
         counted on their own; with ``lifetime=True`` the history is read from the whole
-        input and ``by`` only partitions the window's customers (METRICS.md §0.6).
+        input and ``by`` only partitions the window's customers.
 
     Returns
     -------
@@ -1875,12 +1876,13 @@ def repeat_purchase_rate(
 
     Notes
     -----
-    Customer-weighted, never order-weighted [RPR]. ``repeat_purchase_rate == 0`` exactly
-    when [`purchase_frequency`][crm_metrics.purchase_frequency] of the same window is 1.
+    Customer-weighted, never order-weighted (Little Stream Software, Bloy, Taptic).
+    ``repeat_purchase_rate == 0`` exactly when
+    [`purchase_frequency`][crm_metrics.purchase_frequency] of the same window is 1.
 
     References
     ----------
-    Little Stream Software; Bloy; Taptic (METRICS.md §8 [RPR]).
+    Little Stream Software; Bloy; Taptic.
 
     Examples
     --------
@@ -1981,16 +1983,15 @@ def purchase_frequency(
 
     Notes
     -----
-    Orders per distinct customer of the window [AOV], [Lat]; ``AOV * F`` is revenue per
-    customer. Only the window's orders count (no history), and ``by`` splits them, so each
-    group's frequency is its own orders over its own customers. Empty window: ``nan``.
+    Orders per distinct customer of the window (Omniconvert; Little Stream Software); ``AOV * F`` is
+    revenue per customer. Only the window's orders count (no history), and ``by`` splits them, so
+    each group's frequency is its own orders over its own customers. Empty window: ``nan``.
     The aggregate twin is
     [`purchase_frequency_from_counts`][crm_metrics.purchase_frequency_from_counts].
 
     References
     ----------
-    Omniconvert (METRICS.md §8 [AOV]); Little Stream Software, "Customer purchase latency"
-    (METRICS.md §8 [Lat]).
+    Omniconvert; Little Stream Software, "Customer purchase latency".
 
     Examples
     --------
@@ -2079,7 +2080,7 @@ def avg_time_between_purchases(
         Unit of the result.
     by : array_like or tuple of array_like, optional
         Group keys aligned with the orders; a gap belongs to the group of its later order.
-        History-dependent: gaps are computed over the whole input (METRICS.md §0.6).
+        History-dependent: gaps are computed over the whole input.
         Orders at the same instant are ordered by their ``by`` key.
 
     Returns
@@ -2097,15 +2098,16 @@ def avg_time_between_purchases(
 
     Notes
     -----
-    Default: pooled (METRICS.md §8, disputed definitions; [Lat]). One-order customers add
-    no gap; identical timestamps give a 0 gap. Without ``by`` no sort is needed: one
-    customer's gaps telescope to (last order in the window) - (last order before the
+    Default: pooled (Little Stream Software; see [Definitions
+    compared](definitions-compared.md#time-between-purchases-pooled-or-per-customer)).
+    One-order customers add no gap; identical timestamps give a 0 gap. Without ``by`` no sort is
+    needed: one customer's gaps telescope to (last order in the window) - (last order before the
     window, or the first order in it), so per-customer minima and maxima are enough. With
     ``by`` the orders are sorted once by (customer, time, key).
 
     References
     ----------
-    Little Stream Software, "Customer purchase latency"; Malartu (METRICS.md §8 [Lat]).
+    Little Stream Software, "Customer purchase latency"; Malartu.
 
     Examples
     --------
@@ -2234,12 +2236,12 @@ def recency(
 
     Notes
     -----
-    The R of RFM and the "interpurchase time" reading of recency [Lat]. Customers without
+    The R of RFM and the "interpurchase time" reading of recency (Wikipedia). Customers without
     an order before ``as_of`` have no recency and are not listed.
 
     References
     ----------
-    Wikipedia, "Interpurchase time"; Little Stream Software (METRICS.md §8 [Lat]).
+    Wikipedia, "Interpurchase time"; Little Stream Software.
 
     Examples
     --------
@@ -2330,7 +2332,7 @@ def clv_historical(
 
     References
     ----------
-    Ometria, "Historic customer lifetime value" (METRICS.md §8 [HistCLV]).
+    Ometria, "Historic customer lifetime value".
 
     Examples
     --------
@@ -2406,12 +2408,12 @@ def clv_historical_mean(
     Notes
     -----
     The mean of [`clv_historical`][crm_metrics.clv_historical] over the customers with an
-    order before ``as_of`` [HistCLV]; customers are weighted equally, whatever their
+    order before ``as_of`` (Ometria); customers are weighted equally, whatever their
     number of orders. No order before ``as_of`` gives ``nan``.
 
     References
     ----------
-    Ometria, "Historic customer lifetime value" (METRICS.md §8 [HistCLV]).
+    Ometria, "Historic customer lifetime value".
 
     Examples
     --------
@@ -2511,11 +2513,11 @@ def reactivation_rate(
     ``window=dormancy, as_of=start``): an order before ``start - δ`` and none in
     ``[start - δ, start)``. A dormant customer who buys in the window has been inactive for
     at least ``δ`` before that order, so the numerator is the dormant customers who buy
-    [Active].
+    (Lifesight, GrowthSuite).
 
     References
     ----------
-    Lifesight; GrowthSuite (METRICS.md §8 [Active]).
+    Lifesight; GrowthSuite.
 
     Examples
     --------
@@ -2740,15 +2742,15 @@ def cohort_retention_matrix(
 
     Notes
     -----
-    The classic cohort triangle [RPR]. Customers are counted once per cell however many
-    orders they place. No loop over cohorts: one pass finds each customer's first period,
-    distinct (customer, offset) cells are marked in a bit table (or sorted, when that
+    The classic cohort triangle (Little Stream Software, Bloy, Taptic). Customers are counted once
+    per cell however many orders they place. No loop over cohorts: one pass finds each customer's
+    first period, distinct (customer, offset) cells are marked in a bit table (or sorted, when that
     table would be larger than a few bytes per order), and one ``bincount`` fills the
     matrix.
 
     References
     ----------
-    Little Stream Software; Bloy (METRICS.md §8 [RPR]).
+    Little Stream Software; Bloy.
 
     Examples
     --------
@@ -2838,11 +2840,11 @@ def cohort_revenue_matrix(
     Notes
     -----
     Revenue per acquired customer (not per active customer) is the default, so cells of
-    one cohort add up to its cumulative revenue per customer [RPR].
+    one cohort add up to its cumulative revenue per customer (Little Stream Software, Bloy, Taptic).
 
     References
     ----------
-    Little Stream Software; Bloy (METRICS.md §8 [RPR]).
+    Little Stream Software; Bloy.
 
     Examples
     --------
@@ -2971,14 +2973,14 @@ def mrr_movements(customer_id: ArrayLike, period: ArrayLike, mrr: ArrayLike) -> 
     Consecutive periods are consecutive distinct values of ``period`` in the input, so a
     period without any row is not in the result (give every period at least one row). In
     the first period everything is new (opening MRR 0). Churn is booked in the first
-    period without MRR; a customer who comes back later is a reactivation [NRR]. The
-    columns feed [`quick_ratio`][crm_metrics.quick_ratio] and
+    period without MRR; a customer who comes back later is a reactivation (RevenueCalculators,
+    ChurnZero). The columns feed [`quick_ratio`][crm_metrics.quick_ratio] and
     [`net_revenue_retention`][crm_metrics.net_revenue_retention]. One sort by (customer,
     period), no loop.
 
     References
     ----------
-    RevenueCalculators NRR guide; ChurnZero (METRICS.md §8 [NRR]).
+    RevenueCalculators NRR guide; ChurnZero.
 
     Examples
     --------

@@ -1,7 +1,7 @@
-"""Profitability and reporting (METRICS.md §6): profit, margins, ROI, change and forecast figures.
+"""Profitability and reporting: profit, margins, ROI, change and forecast figures.
 
 Aggregate functions (profit, margins, ROI, percent and percentage-point change, compound
-growth, the v1.1 interval and test helpers) take amounts or tallies and broadcast; series
+growth, the interval and test helpers) take amounts or tallies and broadcast; series
 functions (``period_over_period``, ``moving_average``, ``mape``, ``forecast_accuracy``) work
 along one ordered 1-D series; ``customer_profitability`` is event-level (transactions plus
 cost events, per customer). ``before_after`` returns a pydantic record, built on first use
@@ -92,7 +92,7 @@ def profit(revenue: ArrayLike, total_costs: ArrayLike) -> Any:
 
     References
     ----------
-    Standard accounting definitions (METRICS.md §8 [Acct]).
+    Standard accounting definitions.
 
     Examples
     --------
@@ -134,7 +134,7 @@ def gross_profit(revenue: ArrayLike, cogs: ArrayLike) -> Any:
 
     References
     ----------
-    Standard accounting definitions (METRICS.md §8 [Acct]).
+    Standard accounting definitions.
 
     Examples
     --------
@@ -177,7 +177,7 @@ def gross_margin(revenue: ArrayLike, cogs: ArrayLike) -> Any:
 
     References
     ----------
-    Standard accounting definitions (METRICS.md §8 [Acct]).
+    Standard accounting definitions.
 
     Examples
     --------
@@ -213,11 +213,11 @@ def net_margin(net_profit: ArrayLike, revenue: ArrayLike) -> Any:
 
     Notes
     -----
-    ``gross_margin >= net_margin`` whenever net profit <= gross profit (METRICS.md §7.17).
+    ``gross_margin >= net_margin`` whenever net profit <= gross profit.
 
     References
     ----------
-    Standard accounting definitions (METRICS.md §8 [Acct]).
+    Standard accounting definitions.
 
     Examples
     --------
@@ -255,13 +255,13 @@ def roi(gain: ArrayLike, cost: ArrayLike) -> Any:
     -----
     Standard accounting, used for the ROI of a CRM system or any project: ``gain`` is
     what the caller credits to the investment (extra gross profit, saved cost), which is
-    the disputed part, not the formula. ``return_multiple == roi + 1`` (METRICS.md §7.17).
+    the disputed part, not the formula. ``return_multiple == roi + 1``.
     For marketing spend with a margin adjustment use
     [`marketing_roi`][crm_metrics.marketing_roi]. Zero cost gives ``nan``. Currency-free.
 
     References
     ----------
-    Standard accounting definitions (METRICS.md §8 [Acct]).
+    Standard accounting definitions.
 
     Examples
     --------
@@ -299,12 +299,12 @@ def return_multiple(gain: ArrayLike, cost: ArrayLike) -> Any:
 
     Notes
     -----
-    "Money back per unit spent": ``return_multiple == roi + 1`` (METRICS.md §7.17), the
+    "Money back per unit spent": ``return_multiple == roi + 1``, the
     same figure as [`roas`][crm_metrics.roas] for ad spend. Zero cost gives ``nan``.
 
     References
     ----------
-    Standard accounting definitions (METRICS.md §8 [Acct]).
+    Standard accounting definitions.
 
     Examples
     --------
@@ -360,7 +360,7 @@ def customer_profitability(
 
     References
     ----------
-    Standard accounting definitions (METRICS.md §8 [Acct]).
+    Standard accounting definitions.
 
     Examples
     --------
@@ -414,7 +414,7 @@ def percent_change(old: ArrayLike, new: ArrayLike) -> Any:
 
     References
     ----------
-    Standard arithmetic (METRICS.md §8 [Pct]).
+    Standard arithmetic.
 
     Examples
     --------
@@ -457,7 +457,7 @@ def pp_change(old_rate: ArrayLike, new_rate: ArrayLike) -> Any:
 
     References
     ----------
-    Standard arithmetic (METRICS.md §8 [Pct]).
+    Standard arithmetic.
 
     Examples
     --------
@@ -501,7 +501,7 @@ def period_over_period(x: ArrayLike, *, lag: int = 1) -> NDArray[np.float64]:
 
     References
     ----------
-    Standard arithmetic (METRICS.md §8 [Pct]).
+    Standard arithmetic.
 
     Examples
     --------
@@ -597,7 +597,7 @@ def before_after(
     is_rate: bool = False,
     higher_is_better: bool = True,
 ) -> BeforeAfter:
-    r"""Before/after comparison (the seed's "change %"): both values, the changes, improved.
+    r"""Before/after comparison ("change %"): both values, the changes, improved.
 
     $$\Delta = a - b,\qquad \Delta\% = \frac{a - b}{|b|},\qquad
     \mathrm{improved} = \begin{cases}\Delta > 0 & \text{higher is better}\\
@@ -637,7 +637,7 @@ def before_after(
 
     References
     ----------
-    Standard arithmetic (METRICS.md §8 [Pct]).
+    Standard arithmetic.
 
     Examples
     --------
@@ -687,13 +687,13 @@ def compound_growth_rate(start: ArrayLike, end: ArrayLike, n_periods: ArrayLike)
 
     Notes
     -----
-    ``start * (1 + g) ** n == end`` (METRICS.md §7.16). An end of 0 gives -1; a start of
+    ``start * (1 + g) ** n == end``. An end of 0 gives -1; a start of
     0 gives ``nan`` (zero denominator). With yearly values and ``n`` in years this is the
     CAGR; with 12 monthly steps it is the average monthly growth.
 
     References
     ----------
-    Standard arithmetic (METRICS.md §8 [Pct]).
+    Standard arithmetic.
 
     Examples
     --------
@@ -739,7 +739,7 @@ def moving_average(x: ArrayLike, window: int) -> NDArray[np.float64]:
 
     References
     ----------
-    Standard arithmetic (METRICS.md §8 [Arith]).
+    Standard arithmetic.
 
     Examples
     --------
@@ -850,7 +850,7 @@ def forecast_accuracy(actual: ArrayLike, forecast: ArrayLike) -> float:
     return float(1.0 - error)
 
 
-# --------------------------------------------------------------------------- v1.1 statistics
+# --------------------------------------------------------------------------- statistics
 class ProportionCI(NamedTuple):
     """Lower and upper bound of a confidence interval of a rate (fractions).
 
@@ -1110,7 +1110,7 @@ def two_proportion_test(
     References
     ----------
     The standard two-proportion z-test, e.g. A. Agresti, *Categorical Data Analysis*, 3rd
-    ed., Wiley, 2013, §3.1.
+    ed., Wiley, 2013, section 3.1.
 
     Examples
     --------
@@ -1377,7 +1377,7 @@ def equal_proportions_test(
     R Core Team, ``prop.test`` (package stats); K. Pearson, Philosophical Magazine 50,
     1900; F. Yates, "Contingency tables involving small numbers and the chi-square test",
     Supplement to JRSS 1, 1934; A. Agresti, *Categorical Data Analysis*, 3rd ed., Wiley,
-    2013, §3.2.
+    2013, section 3.2.
 
     Examples
     --------

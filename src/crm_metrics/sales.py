@@ -1,11 +1,11 @@
-"""Sales and pipeline metrics (METRICS.md §4).
+"""Sales and pipeline metrics.
 
-Deals follow the §0.5 schema (``deal_id``, ``created_at``, ``closed_at`` or NaT, ``won``,
+Deals are given as aligned arrays (``deal_id``, ``created_at``, ``closed_at`` or NaT, ``won``,
 ``amount``, ``stage``, ``owner``, ``deal_type``), stage history has one row per stage
 entry (``deal_id``, ``stage``, ``entered_at``) plus the pipeline's ``stage_order``, and
 activities have ``ts``, ``owner``, ``activity_type`` and ``created_opportunity``.
 
-Anchors (METRICS.md §4): outcome metrics (win rate, cycle length, deal size, new revenue)
+Anchors: outcome metrics (win rate, cycle length, deal size, new revenue)
 select deals by ``closed_at`` in ``[start, end)``; cohort metrics (close rate) by
 ``created_at``; snapshots (open opportunities, pipeline value, weighted pipeline) by
 ``as_of``. Event-level functions accept ``by=`` (per owner, per quarter, per deal type);
@@ -79,9 +79,9 @@ __all__ = [
     "win_rate_from_counts",
 ]
 
-#: Deal types of the §0.5 schema; ``new_revenue`` counts the first.
+#: The deal types a deal may have; ``new_revenue`` counts the first.
 DEAL_TYPES = ("new", "renewal", "expansion")
-#: Activity types of the §0.5 schema.
+#: The activity types a sales activity may have.
 ACTIVITY_TYPES = ("call", "email", "meeting", "proposal")
 _CALL = ACTIVITY_TYPES.index("call")
 _STATS = ("mean", "median")
@@ -92,7 +92,7 @@ _DEAL_CLOSED_AT = DealTimestamps(ids="deal_id", since="entered_at")
 
 # --------------------------------------------------------------------------- shared pieces
 def _snapshot(as_of: np.datetime64 | None, *timestamps: NDArray[np.datetime64]) -> np.datetime64:
-    """``as_of``, or one ns after the latest event of the whole input (METRICS.md §0.4).
+    """``as_of``, or one ns after the latest event of the whole input.
 
     Without any event (empty input) every comparison is moot; the Unix epoch is returned.
     """
@@ -174,13 +174,13 @@ def close_rate_from_counts(won: ArrayLike, leads: ArrayLike) -> Any:
     Notes
     -----
     HubSpot's "closing ratio": closed-won deals over the qualified leads they came from
-    (a cohort ratio, METRICS.md §8). Unlike
+    (a cohort ratio). Unlike
     [`win_rate_from_counts`][crm_metrics.win_rate_from_counts], open and lost leads are
     both in the denominator.
 
     References
     ----------
-    HubSpot glossary, "Closing ratio" ([HubSpot-CR] in METRICS.md §8).
+    HubSpot glossary, "Closing ratio".
 
     Examples
     --------
@@ -273,14 +273,14 @@ def close_rate(
 
     Notes
     -----
-    The cohort reading of HubSpot's closing ratio (won deals / leads), METRICS.md §8:
+    The cohort reading of HubSpot's closing ratio (won deals / leads):
     the denominator is every lead of the cohort, whether won, lost or still open, so the
     rate of a young cohort keeps rising as its deals close. The "deals closed in the
     period" reading is [`win_rate`][crm_metrics.win_rate] with ``base="all"``.
 
     References
     ----------
-    HubSpot glossary, "Closing ratio" ([HubSpot-CR] in METRICS.md §8).
+    HubSpot glossary, "Closing ratio".
 
     Examples
     --------
@@ -334,13 +334,12 @@ def win_rate_from_counts(won: ArrayLike, lost: ArrayLike, *, open: Any = None) -
 
     Notes
     -----
-    HubSpot's default is won / (won + lost): open deals are not yet decided (METRICS.md
-    §8). Other CRMs divide by every opportunity; passing ``open`` gives that variant,
-    which is never larger (METRICS.md §7.12).
+    HubSpot's default is won / (won + lost): open deals are not yet decided. Other CRMs
+    divide by every opportunity; passing ``open`` gives that variant, which is never larger.
 
     References
     ----------
-    HubSpot default win rate ([HubSpot-WR] in METRICS.md §8).
+    HubSpot default win rate.
 
     Examples
     --------
@@ -444,17 +443,17 @@ def win_rate(
 
     Notes
     -----
-    HubSpot's definition (the default, METRICS.md §8): won / (won + lost) over deals
+    HubSpot's definition (the default): won / (won + lost) over deals
     closed in the period, so open deals neither help nor hurt. The variant
     ``base="all"``, the all-opportunities base other CRMs use, divides by every
     opportunity created in the period (open ones count as not won). Without a window it
-    is never larger than the default on the same deals (§7.12; with a window the two
+    is never larger than the default on the same deals (with a window the two
     bases select by different anchors), and it equals the cohort
     [`close_rate`][crm_metrics.close_rate].
 
     References
     ----------
-    HubSpot default win rate; KPI Tree HubSpot metric pages ([HubSpot-WR], METRICS.md §8).
+    HubSpot default win rate; KPI Tree HubSpot metric pages.
 
     Examples
     --------
@@ -511,13 +510,13 @@ def lead_conversion_rate(converted: ArrayLike, leads: ArrayLike) -> Any:
 
     Notes
     -----
-    The HubSpot funnel ratio (lead -> opportunity stage), METRICS.md §8; the later
+    The HubSpot funnel ratio (lead -> opportunity stage); the later
     funnel steps are [`stage_conversion_rates`][crm_metrics.stage_conversion_rates] and
     [`close_rate`][crm_metrics.close_rate].
 
     References
     ----------
-    HubSpot glossary ([HubSpot-CR] in METRICS.md §8).
+    HubSpot glossary.
 
     Examples
     --------
@@ -603,15 +602,14 @@ def stage_conversion_rates(
     -----
     The cumulative ("reached this stage or a later one") reading HubSpot's funnel report
     uses, so a deal that skips a stage still counts as having passed it and every rate is
-    in [0, 1]; the product of the rates is reached(s_K) / reached(s_1) (METRICS.md
-    §7.15). Terminal stages (closed won / lost) are not in ``stage_order``; for the last
+    in [0, 1]; the product of the rates is reached(s_K) / reached(s_1).
+    Terminal stages (closed won / lost) are not in ``stage_order``; for the last
     step to a win use [`close_rate`][crm_metrics.close_rate]. A deal with several visits
     counts once.
 
     References
     ----------
-    HubSpot stage conversion (KPI Tree); Salesforce time-in-stage practice ([Stage],
-    METRICS.md §8).
+    HubSpot stage conversion (KPI Tree); Salesforce time-in-stage practice.
 
     Examples
     --------
@@ -783,13 +781,12 @@ def stage_durations(
     Salesforce's time-in-stage reading (opportunity field history: each stage lasts
     until the next stage change or the close) with HubSpot's "cumulative time in stage"
     for revisits: the visits of one deal to one stage are summed, then averaged over
-    the deals that spent time there (METRICS.md §8 [Stage]). The mean is exact from
+    the deals that spent time there. The mean is exact from
     per-(deal, stage) sums; the median is exact too (one sort), and not additive.
 
     References
     ----------
-    HubSpot stage reporting (KPI Tree); Salesforce time-in-stage practice ([Stage],
-    METRICS.md §8).
+    HubSpot stage reporting (KPI Tree); Salesforce time-in-stage practice.
 
     Examples
     --------
@@ -947,14 +944,14 @@ def sales_cycle_length(
 
     Notes
     -----
-    METRICS.md §8 default: won deals only, mean (Sisense: total days to close / deals),
+    Default: won deals only, mean (Sisense: total days to close / deals),
     the figure HubSpot's and Salesforce's velocity reports divide by. Variants: lost
     deals included (Daymark), median (robust to a few very long deals). Open deals (NaT
     ``closed_at``) have no cycle yet and are never selected, even when ``won`` is set.
 
     References
     ----------
-    Sisense KPI library; Daymark ([Cycle], METRICS.md §8).
+    Sisense KPI library; Daymark.
 
     Examples
     --------
@@ -1011,12 +1008,12 @@ def average_deal_size_from_counts(won_amount: ArrayLike, won: ArrayLike) -> Any:
 
     Notes
     -----
-    Won deals only, as in the Salesforce and HubSpot sales-velocity formulas (METRICS.md
-    §8 [Vel]); lost deals have no realised size.
+    Won deals only, as in the Salesforce and HubSpot sales-velocity formulas; lost deals have no
+    realised size.
 
     References
     ----------
-    Salesforce and HubSpot sales velocity ([Vel], METRICS.md §8).
+    Salesforce and HubSpot sales velocity.
 
     Examples
     --------
@@ -1096,15 +1093,14 @@ def average_deal_size(
 
     Notes
     -----
-    Won deals only, as in the Salesforce / HubSpot sales-velocity formula (METRICS.md
-    §8 [Vel]); lost and open deals (NaT ``closed_at``) are left out. Additive: the
-    sufficient statistics are Σ amount and n per group, and
-    [`average_deal_size_from_counts`][crm_metrics.average_deal_size_from_counts] applies
+    Won deals only, as in the Salesforce / HubSpot sales-velocity formula; lost and open deals (NaT
+    ``closed_at``) are left out. Additive: the sufficient statistics are Σ amount and n per group,
+    and [`average_deal_size_from_counts`][crm_metrics.average_deal_size_from_counts] applies
     the same formula to tallies.
 
     References
     ----------
-    Salesforce and HubSpot sales velocity ([Vel], METRICS.md §8).
+    Salesforce and HubSpot sales velocity.
 
     Examples
     --------
@@ -1173,12 +1169,12 @@ def open_opportunities(
 
     Notes
     -----
-    A snapshot (METRICS.md §0.4): a deal closed exactly at ``as_of`` is closed. The
-    count HubSpot and Salesforce pipeline reports start from ([Cov]).
+    A snapshot: a deal closed exactly at ``as_of`` is closed. The
+    count HubSpot and Salesforce pipeline reports start from.
 
     References
     ----------
-    DiGGrowth, KPI Tree pipeline coverage ([Cov], METRICS.md §8).
+    DiGGrowth, KPI Tree pipeline coverage.
 
     Examples
     --------
@@ -1263,11 +1259,11 @@ def pipeline_value(
     -----
     Unweighted open pipeline, the numerator of
     [`pipeline_coverage`][crm_metrics.pipeline_coverage]; the probability-weighted figure
-    is [`weighted_pipeline`][crm_metrics.weighted_pipeline] (METRICS.md §8 [Cov]).
+    is [`weighted_pipeline`][crm_metrics.weighted_pipeline].
 
     References
     ----------
-    DiGGrowth, KPI Tree pipeline coverage ([Cov], METRICS.md §8).
+    DiGGrowth, KPI Tree pipeline coverage.
 
     Examples
     --------
@@ -1351,7 +1347,7 @@ def weighted_pipeline(
     -------
     float or Grouped
         Money; 0.0 for no open deal. Never above
-        [`pipeline_value`][crm_metrics.pipeline_value] (§7.15).
+        [`pipeline_value`][crm_metrics.pipeline_value].
 
     Raises
     ------
@@ -1366,11 +1362,11 @@ def weighted_pipeline(
     HubSpot's "weighted amount" (amount times deal-stage probability) summed over open deals;
     Salesforce's "expected revenue" is the same product with the opportunity's own
     probability (pass one stage per probability level). The stage is each deal's stage
-    at ``as_of``, as given; history is not replayed (METRICS.md §8 [Cov]).
+    at ``as_of``, as given; history is not replayed.
 
     References
     ----------
-    DiGGrowth, KPI Tree pipeline coverage ([Cov], METRICS.md §8).
+    DiGGrowth, KPI Tree pipeline coverage.
 
     Examples
     --------
@@ -1434,12 +1430,12 @@ def pipeline_coverage(
 
     Notes
     -----
-    Currency-free (§7.6). The remaining-quota variant is the in-quarter reading of
+    Currency-free. The remaining-quota variant is the in-quarter reading of
     DiGGrowth / KPI Tree; once the quota is met the ratio is undefined, not infinite.
 
     References
     ----------
-    DiGGrowth and KPI Tree pipeline coverage ([Cov], METRICS.md §8).
+    DiGGrowth and KPI Tree pipeline coverage.
 
     Examples
     --------
@@ -1505,12 +1501,12 @@ def sales_velocity(
 
     Notes
     -----
-    The Salesforce / HubSpot formula (METRICS.md §8 [Vel]):
-    ``velocity * cycle_length == n_opportunities * avg_deal_size * win_rate`` (§7.15).
+    The Salesforce / HubSpot formula:
+    ``velocity * cycle_length == n_opportunities * avg_deal_size * win_rate``.
 
     References
     ----------
-    Salesforce and HubSpot sales velocity ([Vel], METRICS.md §8).
+    Salesforce and HubSpot sales velocity.
 
     Examples
     --------
@@ -1559,11 +1555,11 @@ def quota_attainment(bookings: ArrayLike, quota: ArrayLike) -> Any:
 
     Notes
     -----
-    Plain ratio (METRICS.md §8 [Cov]); not capped at 1.
+    Plain ratio; not capped at 1.
 
     References
     ----------
-    KPI Tree ([Cov], METRICS.md §8).
+    KPI Tree.
 
     Examples
     --------
@@ -1607,7 +1603,7 @@ def renewal_rate(renewed: ArrayLike, up_for_renewal: ArrayLike) -> Any:
 
     References
     ----------
-    Chargebee, "What is renewal rate" ([Ren], METRICS.md §8).
+    Chargebee, "What is renewal rate".
 
     Examples
     --------
@@ -1651,7 +1647,7 @@ def revenue_renewal_rate(renewed_value: ArrayLike, value_up_for_renewal: ArrayLi
 
     References
     ----------
-    Chargebee, "What is renewal rate" ([Ren], METRICS.md §8).
+    Chargebee, "What is renewal rate".
 
     Examples
     --------
@@ -1738,13 +1734,13 @@ def new_revenue(
 
     Notes
     -----
-    New-business bookings as the founding brief names them (METRICS.md §8 [Brief]);
-    open deals (NaT ``closed_at``) have not been won, and renewals and expansions are
-    excluded (see [`revenue_renewal_rate`][crm_metrics.revenue_renewal_rate]).
+    New-business bookings: the plain sum of the won ``"new"`` deals; open deals (NaT ``closed_at``)
+    have not been won, and renewals and expansions are excluded (see
+    [`revenue_renewal_rate`][crm_metrics.revenue_renewal_rate]).
 
     References
     ----------
-    The founding brief ([Brief], METRICS.md §8).
+    Standard arithmetic (a plain sum over the won deals).
 
     Examples
     --------
@@ -1792,13 +1788,12 @@ def proposal_win_rate(won_with_proposal: ArrayLike, deals_with_proposal: ArrayLi
 
     Notes
     -----
-    Aggregate only (METRICS.md §4): proposals sent are counted with
-    ``activity_count(ts, activity_type, kind="proposal")``. A HubSpot funnel ratio
-    ([HubSpot-CR]).
+    Aggregate only: proposals sent are counted with
+    ``activity_count(ts, activity_type, kind="proposal")``. A HubSpot funnel ratio.
 
     References
     ----------
-    HubSpot glossary ([HubSpot-CR], METRICS.md §8).
+    HubSpot glossary.
 
     Examples
     --------
@@ -1880,12 +1875,11 @@ def activity_count(
 
     Notes
     -----
-    The plain count the founding brief asks for ("sales calls made", "proposals sent";
-    METRICS.md §8 [Brief]).
+    The plain count behind "sales calls made" or "proposals sent" in a sales report.
 
     References
     ----------
-    The founding brief ([Brief], METRICS.md §8).
+    Standard arithmetic (a plain count).
 
     Examples
     --------
@@ -1975,12 +1969,12 @@ def call_to_opportunity_rate(
 
     Notes
     -----
-    The brief's "calls yielding potential deals", as a HubSpot funnel ratio (METRICS.md
-    §8 [HubSpot-CR]); other activity types are ignored.
+    "Calls yielding potential deals", as a HubSpot funnel ratio; other activity types are
+    ignored.
 
     References
     ----------
-    HubSpot glossary ([HubSpot-CR], METRICS.md §8).
+    HubSpot glossary.
 
     Examples
     --------
@@ -2027,12 +2021,12 @@ def activities_per_rep_day(activities: ArrayLike, reps: ArrayLike, working_days:
 
     Notes
     -----
-    Plain arithmetic ([Arith], METRICS.md §8); the caller chooses the working-day
+    Plain arithmetic; the caller chooses the working-day
     calendar.
 
     References
     ----------
-    Standard arithmetic ([Arith], METRICS.md §8).
+    Standard arithmetic.
 
     Examples
     --------

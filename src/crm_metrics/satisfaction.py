@@ -1,4 +1,4 @@
-"""Satisfaction surveys: NPS, CSAT, CES and survey response rate (METRICS.md §2).
+"""Satisfaction surveys: NPS, CSAT, CES and survey response rate.
 
 Event-level functions take the raw answers (``scores``, one per response) and accept
 ``by=`` for per-agent, per-channel, per-campaign or per-period figures; aggregate
@@ -223,7 +223,7 @@ def nps_from_counts(promoters: ArrayLike, passives: ArrayLike, detractors: Array
     References
     ----------
     F. Reichheld, "The One Number You Need to Grow", Harvard Business Review, 2003; Bain &
-    Company, Net Promoter System (METRICS.md §8 [Bain]).
+    Company, Net Promoter System.
 
     Examples
     --------
@@ -276,7 +276,7 @@ def nps_breakdown(scores: ArrayLike, *, by: KeysLike | None = None) -> NPSBreakd
 
     References
     ----------
-    Bain & Company, Net Promoter System (METRICS.md §8 [Bain]).
+    Bain & Company, Net Promoter System.
 
     Examples
     --------
@@ -337,7 +337,7 @@ def nps_standard_error(scores: ArrayLike, *, by: KeysLike | None = None) -> floa
     References
     ----------
     The multinomial variance of the difference of two category shares; see e.g.
-    A. Agresti, *Categorical Data Analysis*, 3rd ed., Wiley, 2013, §16.1.
+    A. Agresti, *Categorical Data Analysis*, 3rd ed., Wiley, 2013, section 16.1.
 
     Examples
     --------
@@ -893,8 +893,7 @@ def csat_mean(
 
     References
     ----------
-    SoGoSurvey and GetFeedback CSAT guides (mean as the alternative to top-2-box)
-    (METRICS.md §8 [CSAT]).
+    SoGoSurvey and GetFeedback CSAT guides (mean as the alternative to top-2-box).
 
     Examples
     --------
@@ -998,7 +997,7 @@ def satisfaction_index_from_mean(mean: ArrayLike, *, scale: tuple[int, int] = (1
 
     References
     ----------
-    ACSI Methodology Report, University of Michigan (METRICS.md §8 [ACSI]).
+    ACSI Methodology Report, University of Michigan.
 
     Examples
     --------
@@ -1136,7 +1135,7 @@ def ces_agree_share(
     References
     ----------
     CustomerGauge, Zonka and CYS Group CES guides on mean vs % agree; Gartner (CEB), "The
-    new and improved Customer Effort Score" (METRICS.md §8 [CES]).
+    new and improved Customer Effort Score".
 
     Examples
     --------
@@ -1178,15 +1177,14 @@ def survey_response_rate(responses: ArrayLike, surveys_sent: ArrayLike) -> Any:
 
     Notes
     -----
-    Responses over surveys sent [Resp]; pass the delivered count as ``surveys_sent`` to
-    leave bounced invitations out. No survey sent is a zero denominator: ``nan``. A low
-    rate makes every survey figure above less certain (see
+    Responses over surveys sent (O'Reilly, *Measuring Marketing*); pass the delivered count as
+    ``surveys_sent`` to leave bounced invitations out. No survey sent is a zero denominator:
+    ``nan``. A low rate makes every survey figure above less certain (see
     [`nps_standard_error`][crm_metrics.nps_standard_error]).
 
     References
     ----------
-    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM campaign responses
-    (METRICS.md §8 [Resp]).
+    *Measuring Marketing* (O'Reilly), ch. "Response Rate"; Infor CRM campaign responses.
 
     Examples
     --------

@@ -1,6 +1,6 @@
-"""Service and support metrics: tickets, SLAs and inbound calls (METRICS.md §5).
+"""Service and support metrics: tickets, SLAs and inbound calls.
 
-Tickets and calls follow the schemas of METRICS.md §0.5: ``opened_at``,
+Tickets and calls are given as aligned arrays: ``opened_at``,
 ``first_response_at``, ``resolved_at``, ``due_at``, ``response_due_at``, ``contacts``
 for tickets; ``queued_at`` (the anchor), ``answered_at`` (NaT = abandoned), ``wait``,
 ``talk``, ``hold``, ``acw`` for calls. NaT means "has not happened"; an end earlier than
@@ -130,7 +130,7 @@ def _decide(
     deadline_ns: NDArray[np.int64],
     as_of_ns: int,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """The "undecided" rule of METRICS.md §5, shared by every threshold and SLA rate.
+    """The "undecided" rule, shared by every threshold and SLA rate.
 
     Returns ``(decided, met)``. An event later than ``as_of`` has not happened yet. A record
     is decided when it has begun by ``as_of`` and either its event has happened or its
@@ -152,7 +152,7 @@ def _finish_present(groups: Groups, values: NDArray[Any], present: NDArray[np.bo
     """``groups.finish`` restricted to the groups that kept at least one record.
 
     The groups were formed over all records (one factorisation, no masked copy of ``by``);
-    keys must come from the records that survive the function's filter (METRICS.md §0.6).
+    keys must come from the records that survive the function's filter.
     """
     if groups.keys is None:
         return groups.finish(values) if values.dtype.kind == "f" else groups.finish_count(values)
@@ -304,13 +304,12 @@ def ticket_volume(
     Notes
     -----
     Zendesk reports tickets created and tickets solved as separate counts; ``anchor``
-    chooses between them. The founding brief's "requests handled" is the resolved count.
+    chooses between them. "Requests handled" is the resolved count.
     A count is additive over groups.
 
     References
     ----------
-    Zendesk, "About native Support time duration metrics" (tickets created / solved;
-    [Zendesk] in METRICS.md §8).
+    Zendesk, "About native Support time duration metrics" (tickets created / solved).
 
     Examples
     --------
@@ -360,12 +359,12 @@ def contact_rate(tickets: ArrayLike, active_customers: ArrayLike) -> Any:
 
     Notes
     -----
-    Plain arithmetic ([Arith] in METRICS.md §8). Use the same period for both counts, e.g.
+    Plain arithmetic. Use the same period for both counts, e.g.
     ``ticket_volume`` of a month over the month's ``active_customers``.
 
     References
     ----------
-    Standard arithmetic ([Arith] in METRICS.md §8).
+    Standard arithmetic.
 
     Examples
     --------
@@ -473,8 +472,7 @@ def first_response_time(
 
     References
     ----------
-    Zendesk, "About native Support time duration metrics" (first reply time; [Zendesk]
-    in METRICS.md §8).
+    Zendesk, "About native Support time duration metrics" (first reply time).
 
     Examples
     --------
@@ -592,8 +590,7 @@ def resolution_time(
 
     References
     ----------
-    Zendesk, "About native Support time duration metrics" (full resolution time;
-    [Zendesk] in METRICS.md §8).
+    Zendesk, "About native Support time duration metrics" (full resolution time).
 
     Examples
     --------
@@ -695,7 +692,7 @@ def resolved_within_rate(
 
     Notes
     -----
-    SLA-style reading (METRICS.md §5 and [SLA] in §8): a ticket is decided once resolved,
+    SLA-style reading (TicketBoard, SparrowDesk, Ascent): a ticket is decided once resolved,
     or once ``as_of`` is past ``opened_at + threshold`` without a resolution, which is a
     miss. Tickets still open and inside the threshold are pending and excluded, so a
     fresh ticket never drags the rate down before it could have been resolved. Within
@@ -704,7 +701,7 @@ def resolved_within_rate(
     References
     ----------
     TicketBoard and SparrowDesk SLA-compliance glossaries; Ascent analytics docs
-    (pending tickets excluded) ([SLA] in METRICS.md §8).
+    (pending tickets excluded).
 
     Examples
     --------
@@ -808,15 +805,15 @@ def orders_processed_within_rate(
 
     Notes
     -----
-    The founding brief's "orders processed within 24 h" with the same undecided rule as
+    "Orders processed within 24 h" with the same undecided rule as
     [`resolved_within_rate`][crm_metrics.resolved_within_rate] (one shared
     implementation): orders still pending inside the 24 h are excluded, pending ones past
     it are misses.
 
     References
     ----------
-    The founding brief ([Brief]); TicketBoard and SparrowDesk SLA-compliance glossaries,
-    pending items excluded ([SLA] in METRICS.md §8).
+    TicketBoard and SparrowDesk SLA-compliance glossaries,
+    pending items excluded.
 
     Examples
     --------
@@ -913,13 +910,13 @@ def same_day_resolution_rate(
 
     Notes
     -----
-    The founding brief's "same-day resolution". It is the shared undecided rule with the
+    "Same-day resolution" as service reports show it. It is the shared undecided rule with the
     deadline at the end of the ticket's local day: an unresolved ticket counts as a miss
     once its local day has ended at ``as_of``, and is excluded before that.
 
     References
     ----------
-    The founding brief ([Brief] in METRICS.md §8).
+    TicketBoard and SparrowDesk SLA-compliance glossaries (pending items excluded).
 
     Examples
     --------
@@ -1026,17 +1023,16 @@ def first_contact_resolution_rate(
 
     Notes
     -----
-    METRICS.md §8 settles the disputed denominator on resolved tickets (Freshservice):
+    The disputed denominator is resolved tickets, as Freshservice defines it:
     unresolved tickets are not yet decided and stay out. With ``base="all"`` they are in
     the denominator and count as not FCR, so on the same tickets without a window the
-    all-tickets rate is never higher (§7.12; with a window the two bases select by
+    all-tickets rate is never higher (with a window the two bases select by
     different anchors). For tallies use
     [the aggregate form][crm_metrics.first_contact_resolution_rate_from_counts].
 
     References
     ----------
-    Freshservice, "How do you calculate FCR%" (denominator = resolved tickets; [FCR] in
-    METRICS.md §8).
+    Freshservice, "How do you calculate FCR%" (denominator = resolved tickets).
 
     Examples
     --------
@@ -1087,12 +1083,12 @@ def first_contact_resolution_rate_from_counts(
 
     Notes
     -----
-    Freshservice divides by resolved tickets (METRICS.md §8); pass all tickets as the base
+    Freshservice divides by resolved tickets; pass all tickets as the base
     for the stricter variant.
 
     References
     ----------
-    Freshservice, "How do you calculate FCR%" ([FCR] in METRICS.md §8).
+    Freshservice, "How do you calculate FCR%".
 
     Examples
     --------
@@ -1135,7 +1131,7 @@ def reopen_rate(reopened: ArrayLike, resolved: ArrayLike) -> Any:
 
     References
     ----------
-    Kaizo, "Reopen Rate"; AICX Stack glossary ([Reopen] in METRICS.md §8).
+    Kaizo, "Reopen Rate"; AICX Stack glossary.
 
     Examples
     --------
@@ -1173,13 +1169,13 @@ def escalation_rate(escalated: ArrayLike, tickets: ArrayLike) -> Any:
 
     Notes
     -----
-    Plain arithmetic ([Arith]); count the tickets by ``opened_at`` (the escalation
-    anchor of METRICS.md §5), e.g. with [`ticket_volume`][crm_metrics.ticket_volume], and
+    Plain arithmetic; count the tickets by ``opened_at`` (the escalation
+    anchor), e.g. with [`ticket_volume`][crm_metrics.ticket_volume], and
     each escalated ticket once however many tiers it climbed.
 
     References
     ----------
-    Standard arithmetic ([Arith] in METRICS.md §8).
+    Standard arithmetic.
 
     Examples
     --------
@@ -1243,12 +1239,12 @@ def ticket_backlog(
 
     Notes
     -----
-    The snapshot rule of METRICS.md §0.4: open at ``as_of`` means opened at or before it
+    The snapshot rule: open at ``as_of`` means opened at or before it
     and not resolved by it. A count, additive over groups.
 
     References
     ----------
-    Standard arithmetic ([Arith] in METRICS.md §8).
+    Standard arithmetic.
 
     Examples
     --------
@@ -1374,13 +1370,13 @@ def sla_compliance_rate(
     Tickets whose due time is NaT are not subject to the SLA and are left out. A ticket
     with no event yet is pending (excluded, the Ascent convention) until ``as_of`` passes
     its due time, when it is breached. Met is inclusive (event exactly at the due time).
-    The brief's "agreements on sales volumes" in the service list is read as this SLA
-    compliance (METRICS.md §8).
+    "Agreements on sales volumes" in a service scorecard are read as this SLA
+    compliance.
 
     References
     ----------
     TicketBoard and SparrowDesk SLA-compliance glossaries; Ascent analytics docs
-    (pending tickets excluded) ([SLA] in METRICS.md §8).
+    (pending tickets excluded).
 
     Examples
     --------
@@ -1507,7 +1503,7 @@ def average_handle_time(
 
     References
     ----------
-    Genesys Cloud glossary, "Average handle time" ([Genesys] in METRICS.md §8).
+    Genesys Cloud glossary, "Average handle time".
 
     Examples
     --------
@@ -1561,7 +1557,7 @@ def average_handle_time_from_counts(
 
     References
     ----------
-    Genesys Cloud glossary, "Average handle time" ([Genesys] in METRICS.md §8).
+    Genesys Cloud glossary, "Average handle time".
 
     Examples
     --------
@@ -1659,7 +1655,7 @@ def abandonment_rate(
 
     Notes
     -----
-    METRICS.md §8 default: every abandon counts. Call Centre Helper's short-abandon
+    Default: every abandon counts. Call Centre Helper's short-abandon
     variant removes callers who hung up within a few seconds (misdials, IVR drops) from
     numerator and denominator. Without it, ``abandonment_rate == 1 - answered / offered``.
     There is no ``as_of``: a NaT ``answered_at`` always reads as abandoned, so leave calls
@@ -1667,7 +1663,7 @@ def abandonment_rate(
 
     References
     ----------
-    Call Centre Helper, "How to measure call abandon rate" ([CCH] in METRICS.md §8).
+    Call Centre Helper, "How to measure call abandon rate".
 
     Examples
     --------
@@ -1908,7 +1904,7 @@ def average_speed_of_answer(
 
     References
     ----------
-    Genesys Cloud glossary, "Average speed of answer" ([Genesys] in METRICS.md §8).
+    Genesys Cloud glossary, "Average speed of answer".
 
     Examples
     --------
@@ -1989,12 +1985,12 @@ def calls_per_day(
 
     Notes
     -----
-    The founding brief's "average calls per day": the divisor is the length of the
+    "Average calls per day": the divisor is the length of the
     period, not the number of days that had calls, so quiet days lower the average.
 
     References
     ----------
-    The founding brief ([Brief] in METRICS.md §8).
+    Standard arithmetic (a count over the length of the period).
 
     Examples
     --------
@@ -2093,7 +2089,7 @@ def repeat_contact_rate(
 
     Notes
     -----
-    The brief's "customer call-backs", read (METRICS.md §8) as repeat contacts within 7
+    "Customer call-backs", read as repeat contacts within 7
     days, the complement of first contact resolution seen from the customer. History is
     read from the whole input: pass contacts up to ``end + window`` or the last contacts
     of the period are undercounted. A second contact at the very same instant is not a
@@ -2101,8 +2097,8 @@ def repeat_contact_rate(
 
     References
     ----------
-    Freshservice, "How do you calculate FCR%" ([FCR]); the founding brief's "customer
-    call-backs" ([Brief]), read as repeat contacts in METRICS.md §8.
+    Freshservice, "How do you calculate FCR%" (repeat contacts are the customer's view of
+    contacts not resolved the first time).
 
     Examples
     --------
@@ -2167,11 +2163,11 @@ def cost_per_contact(service_cost: ArrayLike, contacts_handled: ArrayLike) -> An
 
     Notes
     -----
-    Plain arithmetic ([Arith]); the brief's "average cost of service / interaction".
+    Plain arithmetic: the "average cost of service" per interaction.
 
     References
     ----------
-    Standard arithmetic ([Arith] in METRICS.md §8); the founding brief ([Brief]).
+    Standard arithmetic.
 
     Examples
     --------

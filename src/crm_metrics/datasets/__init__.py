@@ -7,7 +7,7 @@ package ships gzip-compressed copies; nothing is downloaded.
 
 The synthetic generators (:func:`simulate_surveys`, :func:`simulate_campaigns`,
 :func:`simulate_sales`, :func:`simulate_tickets`, :func:`simulate_calls`) draw realistic,
-seeded logs in the METRICS.md §0.5 schemas that every metric of the library accepts.
+seeded logs with the argument names that every metric of the library accepts.
 
 Import this module explicitly (``from crm_metrics import datasets``, or use
 ``crm_metrics.datasets`` after ``import crm_metrics``); it is not loaded by
@@ -77,7 +77,7 @@ _FILES = {"master": "cdnow_master.csv.gz", "sample": "cdnow_sample.csv.gz"}
 
 @dataclass(frozen=True, eq=False)
 class TransactionLog(_Records):
-    """A transaction log as aligned numpy arrays (METRICS.md §0.5 transaction schema).
+    """A transaction log as aligned numpy arrays, one element per order.
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """Seeded synthetic CRM logs: surveys, campaigns, sales, tickets and calls.
 
-Each generator draws one log in the METRICS.md §0.5 schema from a small generative model
-(documented in its docstring), with numpy's ``default_rng(seed)`` only, fully vectorised.
+Each generator draws one log, with the argument names the metrics take, from a small generative
+model (documented in its docstring), with numpy's ``default_rng(seed)`` only, fully vectorised.
 The logs are meant for demos, tutorials and tests: they look like real CRM data (skewed
 durations, office-hour peaks, funnels that leak) and every metric of the library accepts
 them. They are not calibrated to any real company.
@@ -78,7 +78,7 @@ class _Records:
 
 @dataclass(frozen=True, eq=False)
 class SurveyLog(_Records):
-    """Survey responses (METRICS.md §0.5 survey schema), one row per response.
+    """Survey responses, one row per response.
 
     Attributes
     ----------
@@ -100,7 +100,7 @@ class SurveyLog(_Records):
 
 @dataclass(frozen=True, eq=False)
 class CampaignLog(_Records):
-    """Campaign recipients (METRICS.md §0.5 campaign schema), one row per campaign and contact.
+    """Campaign recipients, one row per campaign and contact.
 
     Attributes
     ----------
@@ -109,7 +109,8 @@ class CampaignLog(_Records):
     contact_id : numpy.ndarray of int64
         The recipient.
     sent, delivered, opened, clicked, responded, converted : numpy.ndarray of bool
-        Funnel flags, monotone as §0.5 requires (a click without an open is allowed, rare).
+        Funnel flags, monotone as the campaign metrics require (a click without an open is allowed,
+        rare).
     revenue : numpy.ndarray of float64
         Revenue of the conversion (0.0 unless converted).
     is_new_customer : numpy.ndarray of bool
@@ -136,7 +137,7 @@ class CampaignLog(_Records):
 
 @dataclass(frozen=True, eq=False)
 class DealLog(_Records):
-    """Deals (METRICS.md §0.5 deal schema), one row per deal, sorted by ``created_at``.
+    """Deals, one row per deal, sorted by ``created_at``.
 
     Attributes
     ----------
@@ -187,7 +188,7 @@ class StageHistory(_Records):
 
 @dataclass(frozen=True, eq=False)
 class ActivityLog(_Records):
-    """Sales activities (METRICS.md §0.5 activity schema), sorted by time.
+    """Sales activities, sorted by time.
 
     Attributes
     ----------
@@ -228,7 +229,7 @@ class SalesData:
 
 @dataclass(frozen=True, eq=False)
 class TicketLog(_Records):
-    """Support tickets (METRICS.md §0.5 ticket schema), sorted by ``opened_at``.
+    """Support tickets, sorted by ``opened_at``.
 
     Attributes
     ----------
@@ -264,7 +265,7 @@ class TicketLog(_Records):
 
 @dataclass(frozen=True, eq=False)
 class CallLog(_Records):
-    """Inbound queue calls (METRICS.md §0.5 call schema), sorted by ``queued_at``.
+    """Inbound queue calls, sorted by ``queued_at``.
 
     Attributes
     ----------
@@ -761,7 +762,7 @@ def simulate_tickets(
     Returns
     -------
     TicketLog
-        The §0.5 ticket fields, sorted by ``opened_at``.
+        The ticket fields the service metrics take, sorted by ``opened_at``.
 
     Raises
     ------
@@ -856,7 +857,7 @@ def simulate_calls(
     Returns
     -------
     CallLog
-        The §0.5 call fields, sorted by ``queued_at``; durations at millisecond
+        The call fields the call metrics take, sorted by ``queued_at``; durations at millisecond
         precision.
 
     Raises

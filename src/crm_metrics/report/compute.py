@@ -358,7 +358,7 @@ def _figure(spec: Metric, ctx: Context, files: dict[str, TableValue]) -> Figure:
     return ScalarFigure(area=area, title=title, unit=unit, note=note, value=_num(value))
 
 
-# --------------------------------------------------------------------------- customer (§1)
+# --------------------------------------------------------------------------- customer
 def _tx(ctx: Context, name: str) -> NDArray[Any]:
     return ctx.col("transactions", name)
 
@@ -538,7 +538,7 @@ def _cohorts(ctx: Context) -> Value:
     return _table(["cohort", "customers", *offsets], m.cohorts, m.sizes, *m.matrix.T)
 
 
-# --------------------------------------------------------------------------- CLV (CLV.md)
+# --------------------------------------------------------------------------- CLV
 @dataclass(frozen=True)
 class _RFM:
     summary: Any  # repeat purchases only (BG/NBD, Gamma-Gamma), in weeks
@@ -869,7 +869,7 @@ def _all_scores(ctx: Context) -> Value:
     return _scores(ctx, np.arange(len(_clv_values(ctx))))
 
 
-# --------------------------------------------------------------------------- surveys (§2)
+# --------------------------------------------------------------------------- surveys
 def _sv(ctx: Context, name: str) -> NDArray[Any]:
     return ctx.windowed("surveys", "responded_at", name)
 
@@ -979,7 +979,7 @@ def _ces(ctx: Context) -> Value:
     return _num(ctx.call(cm.ces, _sv(ctx, "ces_score")))
 
 
-# --------------------------------------------------------------------------- campaigns (§3)
+# --------------------------------------------------------------------------- campaigns
 FUNNEL = "campaign_id contact_id sent delivered opened clicked responded converted" + (
     " revenue is_new_customer"
 )
@@ -1008,7 +1008,7 @@ def _campaigns(ctx: Context) -> _Campaigns:
         )
         summary = ctx.call(cm.campaign_summary, *(c[n] for n in names))
         _, group = np.unique(c["campaign_id"], return_inverse=True)
-        opened = c["opened"] | c["clicked"]  # a click counts as an open (METRICS.md §0.5)
+        opened = c["opened"] | c["clicked"]  # a click counts as an open (images may be blocked)
         per = [
             np.bincount(group, flag.astype(np.int64), len(summary)).astype(np.int64)
             for flag in (opened, c["clicked"])
@@ -1162,7 +1162,7 @@ def _cpa(ctx: Context) -> Value:
     return _num(ctx.call(cm.cost_per_acquisition, _total(c.cost[costed]), new))
 
 
-# --------------------------------------------------------------------------- sales (§4)
+# --------------------------------------------------------------------------- sales
 def _deal(ctx: Context, name: str) -> NDArray[Any]:
     return ctx.col("deals", name)
 
@@ -1329,7 +1329,7 @@ def _call_to_opp(ctx: Context) -> Value:
     )
 
 
-# --------------------------------------------------------------------------- tickets (§5)
+# --------------------------------------------------------------------------- tickets
 def _tk(ctx: Context, name: str) -> NDArray[Any]:
     return ctx.col("tickets", name)
 
@@ -1517,7 +1517,7 @@ def _escalation(ctx: Context) -> Value:
     )
 
 
-# --------------------------------------------------------------------------- calls (§5)
+# --------------------------------------------------------------------------- calls
 def _calls(ctx: Context, *names: str) -> tuple[NDArray[Any], ...]:
     return tuple(ctx.col("calls", n) for n in names)
 

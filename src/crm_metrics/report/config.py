@@ -13,7 +13,7 @@ A documented example is ``examples/report.toml``::
     path = "data/orders.csv"    # relative to this file; .parquet/.pq read as Parquet
     columns = { customer_id = "customer", ts = "order_date" }   # schema field = file column
 
-The schemas and their fields are :data:`crm_metrics.report.load.SCHEMAS` (METRICS.md §0.5);
+The schemas and their fields are :data:`crm_metrics.report.load.SCHEMAS`;
 ``crm-metrics report --list-metrics`` lists the metric names and the inputs they need.
 """
 

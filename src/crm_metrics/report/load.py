@@ -1,6 +1,6 @@
 """Reading the report's input files: CSV or Parquet, column mapping, typed numpy columns.
 
-Each input file holds one of the record schemas of METRICS.md §0.5 (:data:`SCHEMAS`). A
+Each input file holds one of the record schemas (:data:`SCHEMAS`). A
 file is read with pandas, its columns renamed by the configured mapping, and each column
 the selected metrics need is converted to numpy: timestamps to ``datetime64[ns]`` (through
 the library's own ISO-8601 rule, so formats are never guessed), numbers to ``float64``,
@@ -39,7 +39,7 @@ __all__ = ["SCHEMAS", "ReportError", "Source", "locate", "read_source"]
 # Column kinds.
 KEY, TIME, TIME_OR_NAT, NUMBER, FLAG = "key", "timestamp", "timestamp or empty", "number", "flag"
 
-#: The fields of each input schema (METRICS.md §0.5) and their kinds. Call durations
+#: The fields of each input schema and their kinds. Call durations
 #: (``wait``, ``talk``, ``hold``, ``acw``) are numbers of seconds.
 SCHEMAS: dict[str, dict[str, str]] = {
     "transactions": {"customer_id": KEY, "ts": TIME, "amount": NUMBER},

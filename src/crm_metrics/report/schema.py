@@ -16,7 +16,7 @@ Layout (``schema_version`` 2):
 
 Metric keys are the report metric names (``crm-metrics report --list-metrics``), in the
 registry's order. Every value is a JSON number, string or ``null``: a result the library
-returns as ``nan`` (a zero denominator, METRICS.md §0.3) is written as ``null``. Timestamps
+returns as ``nan`` (a zero denominator) is written as ``null``. Timestamps
 are ISO-8601 strings. A figure has one of six kinds:
 
 - ``scalar``: ``value`` is one number;
