@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -98,8 +98,8 @@ class Grouped:
     keys: NDArray[Any] | tuple[NDArray[Any], ...]
     values: NDArray[Any]
     columns: tuple[str, ...] | None = None
-    name: str | None = None
-    key_names: tuple[str, ...] = ()
+    name: str | None = field(default=None, repr=False)
+    key_names: tuple[str, ...] = field(default=(), repr=False)
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
