@@ -391,8 +391,10 @@ def test_group_figures_carry_their_sample_size_and_interval(tmp_path: Path) -> N
         scores = frame["nps_score"][frame["agent"] == agent]
         assert n == len(scores)
         assert nps == cm.nps(scores)
-        half = 1.959963984540054 * se[agent]
-        assert (low, high) == (max(nps - half, -100.0), min(nps + half, 100.0))
+        assert (low, high) == tuple(cm.nps_ci(scores))  # the library's Wald interval
+        half = 1.959963984540054 * se[agent]  # which is NPS +- 1.96 standard errors
+        assert low == pytest.approx(max(nps - half, -100.0), abs=1e-12)
+        assert high == pytest.approx(min(nps + half, 100.0), abs=1e-12)
     zed = table["rows"][1]
     assert zed[:3] == ["Zed", 3, 100.0]
     # All 3 answers agree, so the standard error is 0 and so is the interval's width: the

@@ -274,16 +274,23 @@ def _rate_table(
     return _table([key, size, rate, "ci_low", "ci_high"], keys, n, rates, low, high)
 
 
-def _nps_table(ctx: Context, key: str, groups: NDArray[Any]) -> TableValue:
-    """NPS per group with the responses and the interval NPS +- 1.96 standard errors."""
-    scores = _sv(ctx, "nps_score")
+def _nps_counts(
+    ctx: Context, scores: NDArray[Any], groups: NDArray[Any]
+) -> tuple[cm.Grouped, NDArray[np.int64], tuple[NDArray[np.int64], ...]]:
+    """NPS per group, the responses, and the (promoters, passives, detractors) tallies."""
     result = ctx.call(cm.nps, scores, by=groups)
-    se = ctx.call(cm.nps_standard_error, scores, by=groups)
-    values = np.asarray(result.values, dtype=np.float64)
-    half = 1.959963984540054 * np.asarray(se.values, dtype=np.float64)
-    low, high = np.maximum(values - half, -100.0), np.minimum(values + half, 100.0)
-    keys = np.array([_label(k) for k in result.keys], dtype=str)
     n = _group_sizes(result, groups)
+    shares = np.asarray(ctx.call(cm.nps_breakdown, scores, by=groups).values, np.float64)
+    tallies = np.rint(shares * n[:, None]).astype(np.int64)  # shares are tallies / n
+    return result, n, (tallies[:, 0], tallies[:, 1], tallies[:, 2])
+
+
+def _nps_table(ctx: Context, key: str, groups: NDArray[Any]) -> TableValue:
+    """NPS per group with the responses and the library's 95 % Wald interval."""
+    result, n, tallies = _nps_counts(ctx, _sv(ctx, "nps_score"), groups)
+    low, high = cm.nps_ci_from_counts(*tallies)
+    values = np.asarray(result.values, dtype=np.float64)
+    keys = np.array([_label(k) for k in result.keys], dtype=str)
     return _table([key, "responses", "nps", "ci_low", "ci_high"], keys, n, values, low, high)
 
 
@@ -1607,7 +1614,6 @@ TREND_NOTE = (
     "(rates) or the z-test on the two standard errors (NPS). The first and last periods "
     "may be partial."
 )
-_Z95 = 1.959963984540054
 
 
 def _next_period(keys: NDArray[np.datetime64], freq: str) -> NDArray[np.datetime64]:
@@ -1625,15 +1631,16 @@ def _trend(
     value: NDArray[Any],
     *,
     rate: bool = False,
-    se: NDArray[np.float64] | None = None,
+    nps_tallies: tuple[NDArray[np.int64], ...] | None = None,
 ) -> TableValue:
     """A per-period series: sample size, value, 95 % interval, change vs the previous period.
 
     ``rate``: value is successes / n (Wilson interval; the change is tested with the
-    two-proportion z-test). ``se``: value has this standard error (NPS: value +- 1.96 se;
-    the change is tested with z = difference / sqrt(se1^2 + se2^2)). Otherwise no
-    interval and no test. A change is given only when the previous row is the period just
-    before (a period without records leaves a gap).
+    two-proportion z-test). ``nps_tallies``: value is the NPS of these (promoters,
+    passives, detractors) tallies (the library's Wald interval; the change is tested with
+    its two-sample NPS test). Otherwise no interval and no test. A change is given only
+    when the previous row is the period just before (a period without records leaves a
+    gap).
     """
     n = np.asarray(n, dtype=np.int64)
     counts = np.asarray(value).dtype.kind in "iu"
@@ -1650,12 +1657,13 @@ def _trend(
             i = np.flatnonzero(follows)
             test = cm.two_proportion_test(k[i], n[i], k[i - 1], n[i - 1])
             p_value[i] = test.p_value
-    elif se is not None:
-        low = np.maximum(value - _Z95 * se, -100.0)
-        high = np.minimum(value + _Z95 * se, 100.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = change / np.sqrt(se**2 + np.concatenate([[np.nan], se[:-1]]) ** 2)
-        p_value = np.where(np.isfinite(z), 2 * _normal_sf(np.abs(z)), np.nan)
+    elif nps_tallies is not None:
+        low, high = (np.asarray(b, dtype=np.float64) for b in cm.nps_ci_from_counts(*nps_tallies))
+        if follows.any():
+            i = np.flatnonzero(follows)
+            now = (t[i] for t in nps_tallies)
+            before = (t[i - 1] for t in nps_tallies)
+            p_value[i] = cm.nps_test_from_counts(*now, *before).p_value
     flag = np.where(np.isnan(p_value), "", np.where(p_value < 0.05, "yes", "no"))
     shown = value.astype(np.int64) if counts else value
     table = _table(TREND_COLUMNS, keys, n, shown, low, high, change, p_value, flag)
@@ -1664,13 +1672,6 @@ def _trend(
         for row in rows:
             row[5] = None if row[5] is None else int(row[5])
     return TableValue(columns=table.columns, rows=rows)
-
-
-def _normal_sf(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    """P(Z > z) of the standard normal."""
-    from scipy.special import ndtr  # type: ignore[import-untyped]  # the report extra
-
-    return np.asarray(ndtr(-z), dtype=np.float64)
 
 
 def _keys_counts(anchor: NDArray[np.datetime64], freq: str) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -1752,9 +1753,8 @@ def _trend_repeat(ctx: Context) -> Value:
 @metric("trend_nps", "trends", "NPS per period", "points", surveys="responded_at nps_score")
 def _trend_nps(ctx: Context) -> Value:
     scores, periods = _sv(ctx, "nps_score"), _period(ctx, "surveys", "responded_at")
-    result = ctx.call(cm.nps, scores, by=periods)
-    se = np.asarray(ctx.call(cm.nps_standard_error, scores, by=periods).values, np.float64)
-    return _trend(ctx, result.keys, _group_sizes(result, periods), result.values, se=se)
+    result, n, tallies = _nps_counts(ctx, scores, periods)
+    return _trend(ctx, result.keys, n, result.values, nps_tallies=tallies)
 
 
 @metric("trend_csat", "trends", "CSAT per period", "fraction", surveys="responded_at csat_score")
