@@ -1,4 +1,4 @@
-"""crm_metrics.clv: probabilistic customer-base analysis ("buy 'til you die"), CLV.md.
+"""crm_metrics.clv: probabilistic customer-base analysis ("buy 'til you die").
 
 Transaction log -> per-customer RFM summary (:func:`rfm_summary`,
 :func:`calibration_holdout`) -> BG/NBD purchase model (:func:`fit_bgnbd` and its

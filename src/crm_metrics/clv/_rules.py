@@ -1,0 +1,78 @@
+"""Validation rules for the scalar options of ``crm_metrics.clv``.
+
+The shared rules for numbers (``Magnitude``, ``Count``) are aggregate rules: they
+broadcast and let NaN propagate, which is right for the customers' summaries but not for
+an option such as ``penalizer`` or ``discount_rate``, which must be exactly one finite
+number. :class:`ScalarNumber` is that rule; it composes the shared helpers of
+``crm_metrics._validate`` so that its messages follow the library's template.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from crm_metrics._validate import Rule, _show
+
+__all__ = ["ScalarNumber"]
+
+
+@dataclass(frozen=True)
+class ScalarNumber(Rule):
+    """One finite real number (a Python or numpy scalar, or a 0-d array): an option.
+
+    ``minimum`` is the smallest value allowed (inclusive, or exclusive with
+    ``strict=True``); ``whole`` requires a whole number and returns an ``int``, otherwise a
+    ``float`` is returned. Booleans, strings, NaN, infinities and arrays of any other
+    shape are refused, naming the option.
+    """
+
+    minimum: float = 0.0
+    strict: bool = False
+    whole: bool = False
+    maximum: float | None = None
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> int | float:
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            if isinstance(value, (list, tuple, np.ndarray)) or hasattr(value, "__array__"):
+                raise TypeError(
+                    f"{name} must be a single number, got an array of shape {np.shape(value)}"
+                )
+            raise TypeError(f"{name} = {_show(value)} is not a number; it must be a single number")
+        if isinstance(value, numbers.Integral):
+            number = float(value) if abs(int(value)) < 2**1023 else float("inf")
+        else:
+            number = float(value)
+        if np.isnan(number):
+            raise ValueError(f"{name} = nan is not a number; it must be a finite number")
+        if np.isinf(number):
+            raise ValueError(f"{name} = {_show(value)} is infinite; it must be a finite number")
+        low = number <= self.minimum if self.strict else number < self.minimum
+        if low:
+            bound = f"> {_show(self.minimum)}" if self.strict else f">= {_show(self.minimum)}"
+            raise ValueError(f"{name} = {_show(value)} is out of range; it must be {bound}")
+        if self.maximum is not None and number > self.maximum:
+            raise ValueError(
+                f"{name} = {_show(value)} is out of range; it must be <= {_show(self.maximum)}"
+            )
+        if self.whole:
+            if not number.is_integer():
+                raise ValueError(f"{name} = {_show(value)} is not a whole number")
+            return int(number)
+        return number
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield float("nan")
+        yield [valid, valid]
+        yield "abc"
+        yield True
+        yield float("inf")
+        yield self.minimum - 1
+        if self.whole:
+            yield self.minimum + 0.5
