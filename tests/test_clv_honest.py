@@ -34,7 +34,9 @@ def _round_trips(fit: clv.BGNBDFit | clv.GammaGammaFit) -> None:
     text = fit.model_dump_json()
     assert "Infinity" not in text
     assert "NaN" not in text
-    assert "null" not in text
+    # the only field that may be null is an absent covariance (a fit that did not converge)
+    fields = json.loads(text)
+    assert [k for k, v in fields.items() if v is None] in ([], ["covariance"])
     assert kind.model_validate_json(text) == fit
     assert kind.model_validate(json.loads(text)) == fit
 

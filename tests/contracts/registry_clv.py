@@ -169,6 +169,7 @@ ENTRIES: dict[str, Entry] = {
     # ------------------------------------------------------------- result types
     "clv.BGNBDFit": Entry(kind="type"),
     "clv.GammaGammaFit": Entry(kind="type"),
+    "clv.FitSummary": Entry(kind="type"),
     "clv.RFMSummary": Entry(kind="type"),
     "clv.RFMSegments": Entry(kind="type"),
     "clv.CalibrationHoldout": Entry(kind="type"),

@@ -23,6 +23,7 @@ Examples
 (2357, True)
 """
 
+from crm_metrics.clv._protocol import FitSummary
 from crm_metrics.clv.bgnbd import (
     BGNBDFit,
     bgnbd_conditional_expected_purchases,
@@ -46,6 +47,7 @@ from crm_metrics.clv.value import customer_lifetime_value
 __all__ = [
     "BGNBDFit",
     "CalibrationHoldout",
+    "FitSummary",
     "GammaGammaFit",
     "RFMSegments",
     "RFMSummary",

@@ -26,15 +26,17 @@ class ScalarNumber(Rule):
     """One finite real number (a Python or numpy scalar, or a 0-d array): an option.
 
     ``minimum`` is the smallest value allowed (inclusive, or exclusive with
-    ``strict=True``); ``whole`` requires a whole number and returns an ``int``, otherwise a
-    ``float`` is returned. Booleans, strings, NaN, infinities and arrays of any other
-    shape are refused, naming the option.
+    ``strict=True``), ``maximum`` the largest (exclusive with ``strict_maximum=True``);
+    ``whole`` requires a whole number and returns an ``int``, otherwise a ``float`` is
+    returned. Booleans, strings, NaN, infinities and arrays of any other shape are
+    refused, naming the option.
     """
 
     minimum: float = 0.0
     strict: bool = False
     whole: bool = False
     maximum: float | None = None
+    strict_maximum: bool = False
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> int | float:
         if isinstance(value, np.ndarray) and value.ndim == 0:
@@ -57,10 +59,13 @@ class ScalarNumber(Rule):
         if low:
             bound = f"> {_show(self.minimum)}" if self.strict else f">= {_show(self.minimum)}"
             raise ValueError(f"{name} = {_show(value)} is out of range; it must be {bound}")
-        if self.maximum is not None and number > self.maximum:
-            raise ValueError(
-                f"{name} = {_show(value)} is out of range; it must be <= {_show(self.maximum)}"
+        if self.maximum is not None and (
+            number >= self.maximum if self.strict_maximum else number > self.maximum
+        ):
+            bound = (
+                f"< {_show(self.maximum)}" if self.strict_maximum else f"<= {_show(self.maximum)}"
             )
+            raise ValueError(f"{name} = {_show(value)} is out of range; it must be {bound}")
         if self.whole:
             if not number.is_integer():
                 raise ValueError(f"{name} = {_show(value)} is not a whole number")

@@ -10,16 +10,18 @@ vectorised over customers and broadcast ``t``. Everything is evaluated in log sp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from scipy import optimize, special  # type: ignore[import-untyped]
 
 from crm_metrics._math import as_result
 from crm_metrics._validate import Count, Magnitude, ModelParams, validated
+from crm_metrics.clv._protocol import FittedModel, accepts_summary, observed_covariance, unpack
 from crm_metrics.clv._rules import ScalarNumber
+from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary
 
 __all__ = [
     "BGNBDFit",
@@ -47,8 +49,13 @@ def _dot(u: NDArray[Any], v: NDArray[Any]) -> float:
     return float(np.einsum("i,i->", u, v))
 
 
-class BGNBDFit(BaseModel):
+class BGNBDFit(FittedModel):
     """A fitted BG/NBD model: parameters in the input's time units and the fit's record.
+
+    An immutable record (pydantic; ``model_dump_json()`` / ``model_validate_json()``
+    round-trip, non-finite fields refused) with the predictions of the model as methods,
+    each accepting an [`RFMSummary`][crm_metrics.clv.RFMSummary] in place of the
+    ``frequency, recency, T`` arrays.
 
     Attributes
     ----------
@@ -58,7 +65,7 @@ class BGNBDFit(BaseModel):
         Shapes of the Beta distribution of the dropout probability.
     loglik : float
         Total log-likelihood at the parameters (weights applied; penalty excluded).
-    n_customers : int
+    n_customers : float
         Customers fitted (the sum of the weights).
     converged : bool
         Whether the optimiser reached an interior maximum.
@@ -66,21 +73,61 @@ class BGNBDFit(BaseModel):
         Optimiser iterations.
     message : str
         What happened, in plain words.
+    covariance : tuple of tuples of float or None
+        Covariance matrix of ``r, alpha, a, b`` from the observed information (inverse
+        Hessian of the negative log-likelihood at the maximum, penalty included); None
+        when the fit did not converge.
+
+    Examples
+    --------
+    >>> from crm_metrics import clv, datasets
+    >>> log = datasets.load_cdnow("sample")
+    >>> s = clv.rfm_summary(log.customer_id, log.ts, freq="D", freq_multiplier=7,
+    ...                     observation_end="1997-09-30")
+    >>> bg = clv.fit_bgnbd(s)
+    >>> {k: round(v, 4) for k, v in bg.std_errors().items()}
+    {'r': 0.0126, 'alpha': 0.3782, 'a': 0.1857, 'b': 0.7054}
+    >>> round(bg.p_alive(2, 30.43, 38.86), 4), round(bg.expected_purchases(39.0), 4)
+    (0.7266, 1.195)
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    PARAMS: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
 
     r: float = Field(gt=0)
     alpha: float = Field(gt=0)
     a: float = Field(gt=0)
     b: float = Field(gt=0)
-    loglik: float
-    n_customers: float = Field(ge=0)
-    converged: bool
-    iterations: int = Field(ge=0)
-    message: str
+
+    def loglik_of(self, frequency: Any, recency: Any = None, T: Any = None) -> Any:
+        """Per-customer log-likelihood ([`bgnbd_loglik`][crm_metrics.clv.bgnbd_loglik])."""
+        x, tx, age = unpack(frequency, _SUMMARY, {"recency": recency, "T": T})
+        return bgnbd_loglik(self, x, tx, age)
+
+    def p_alive(self, frequency: Any, recency: Any = None, T: Any = None) -> Any:
+        """P(alive) of each customer ([`bgnbd_p_alive`][crm_metrics.clv.bgnbd_p_alive])."""
+        x, tx, age = unpack(frequency, _SUMMARY, {"recency": recency, "T": T})
+        return bgnbd_p_alive(self, x, tx, age)
+
+    def expected_purchases(self, t: Any) -> Any:
+        """Expected repeat purchases of a new customer within ``t``
+        ([`bgnbd_expected_purchases`][crm_metrics.clv.bgnbd_expected_purchases])."""
+        return bgnbd_expected_purchases(self, t)
+
+    def conditional_expected_purchases(
+        self, t: Any, frequency: Any, recency: Any = None, T: Any = None
+    ) -> Any:
+        """Expected purchases in the next ``t`` of customers with a history
+        ([`bgnbd_conditional_expected_purchases`][crm_metrics.clv.bgnbd_conditional_expected_purchases])."""
+        x, tx, age = unpack(frequency, _SUMMARY, {"recency": recency, "T": T})
+        return bgnbd_conditional_expected_purchases(self, t, x, tx, age)
+
+    def prob_purchases(self, n: Any, t: Any) -> Any:
+        """P(exactly ``n`` repeat purchases within ``t``) for a new customer
+        ([`bgnbd_prob_purchases`][crm_metrics.clv.bgnbd_prob_purchases])."""
+        return bgnbd_prob_purchases(self, t, n)
 
 
+_SUMMARY = ("frequency", "recency", "T")
 Params = Mapping[str, float] | BGNBDFit
 _PARAMS = ModelParams(names=BGNBD_PARAMS)
 
@@ -477,6 +524,7 @@ def _boundary_message(params: NDArray[np.float64], at_edge: NDArray[np.bool_]) -
     )
 
 
+@accepts_summary(*_SUMMARY)
 @validated(
     frequency=Count(event=True),
     T=Magnitude(event=True),
@@ -485,9 +533,9 @@ def _boundary_message(params: NDArray[np.float64], at_edge: NDArray[np.bool_]) -
     penalizer=ScalarNumber(),
 )
 def fit_bgnbd(
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
+    frequency: ArrayLike | RFMSummary | CalibrationHoldout,
+    recency: ArrayLike | None = None,
+    T: ArrayLike | None = None,
     *,
     weights: ArrayLike | None = None,
     penalizer: float = 0.0,
@@ -505,8 +553,9 @@ def fit_bgnbd(
 
     Parameters
     ----------
-    frequency : array_like of int
-        Repeat purchases per customer (``RFMSummary.frequency``).
+    frequency : array_like of int, or RFMSummary or CalibrationHoldout
+        Repeat purchases per customer, or a whole summary (then ``recency`` and ``T``
+        are taken from it and must not be given).
     recency : array_like of float
         Age at the last repeat purchase; 0 when ``frequency`` is 0; at most ``T``.
     T : array_like of float
@@ -520,9 +569,11 @@ def fit_bgnbd(
     -------
     BGNBDFit
         ``r, alpha, a, b``, the total log-likelihood, the number of customers, and whether
-        and how the optimiser converged. A fit whose maximum lies on the boundary of the
-        parameter space returns the best parameters reached with ``converged=False`` and
-        an explanatory ``message``; it never raises.
+        and how the optimiser converged, and the covariance of the parameters
+        (``std_errors()``, ``conf_int()``, ``summary()``). A fit that learnt nothing or
+        whose maximum lies on the boundary of the parameter space returns the best
+        parameters reached with ``converged=False`` and an explanatory ``message``; it
+        never raises for that.
 
     Raises
     ------
@@ -541,7 +592,12 @@ def fit_bgnbd(
     distinct triples, started on a systematic subsample of 20,000 of them (BFGS, TNC if
     that fails) and finished by BFGS on all of them, seeded with the subsample's Hessian.
     A fit whose parameters leave 1e-4..1e4 (a point-mass purchase rate or no dropout) is
-    reported as not converged: the likelihood has no interior maximum.
+    reported as not converged: the likelihood has no interior maximum; so is a fit whose
+    observed information is not positive definite, or whose Newton step from the point
+    reached is longer than 0.05 in a log-parameter (a slope running to the edge).
+    Standard errors come from the observed information: the Hessian of the penalised
+    negative log-likelihood at the maximum, by central differences of the analytic
+    gradient, inverted.
     lifetimes rescales time by ``max(T)`` before fitting and penalises the rescaled
     parameters, so penalized fits differ from lifetimes by design; unpenalized fits agree.
 
@@ -616,6 +672,15 @@ def fit_bgnbd(
         )
     r, alpha, a, b = (float(v) for v in params)
     loglik = _triples_loglik(r, alpha, a, b, s)
+    if not np.isfinite(loglik):
+        raise ValueError(
+            "frequency, recency, T: the BG/NBD log-likelihood of these customers is not "
+            f"finite at r = {r:.3g}, alpha = {alpha:.3g}, a = {a:.3g}, b = {b:.3g}"
+        )
+    covariance = None
+    if converged:
+        grad = _objective(res.x, s, pen)[1]
+        covariance = observed_covariance(hess, grad, params, s.total)
     return BGNBDFit(
         r=r,
         alpha=alpha,
@@ -626,6 +691,7 @@ def fit_bgnbd(
         converged=converged,
         iterations=int(res.nit),
         message=message,
+        covariance=covariance,
     )
 
 

@@ -9,15 +9,16 @@ towards the population mean ``p v / (q - 1)``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from scipy import special  # type: ignore[import-untyped]
 
 from crm_metrics._math import as_result, safe_divide
 from crm_metrics._validate import Count, Magnitude, ModelParams, validated
+from crm_metrics.clv._protocol import FittedModel, accepts_summary, observed_covariance, unpack
 from crm_metrics.clv._rules import ScalarNumber
 from crm_metrics.clv.bgnbd import (
     _LOG_EDGE,
@@ -28,6 +29,7 @@ from crm_metrics.clv.bgnbd import (
     _log_hessian,
     _search,
 )
+from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary
 
 __all__ = [
     "GammaGammaFit",
@@ -48,8 +50,11 @@ SPEND_PARAMS = ModelParams(
 )
 
 
-class GammaGammaFit(BaseModel):
+class GammaGammaFit(FittedModel):
     """A fitted Gamma-Gamma spend model.
+
+    An immutable record (pydantic; JSON round trip, non-finite fields refused) sharing
+    ``std_errors()``, ``conf_int()`` and ``summary()`` with the purchase models.
 
     Attributes
     ----------
@@ -69,21 +74,38 @@ class GammaGammaFit(BaseModel):
         Optimiser iterations.
     message : str
         What happened, in plain words.
+    covariance : tuple of tuples of float or None
+        Covariance matrix of ``p, q, v`` from the observed information; None when the
+        fit did not converge.
+
+    Examples
+    --------
+    >>> from crm_metrics import clv, datasets
+    >>> log = datasets.load_cdnow("sample")
+    >>> s = clv.rfm_summary(log.customer_id, log.ts, log.amount, freq="D", freq_multiplier=7,
+    ...                     observation_end="1997-09-30")
+    >>> gg = clv.fit_gamma_gamma(s)
+    >>> {k: round(v, 2) for k, v in gg.std_errors().items()}
+    {'p': 1.19, 'q': 0.29, 'v': 4.16}
+    >>> round(gg.expected_spend(2, 40.0), 2)
+    39.14
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    PARAMS: ClassVar[tuple[str, ...]] = ("p", "q", "v")
 
     p: float = Field(gt=0)
     q: float = Field(gt=0)
     v: float = Field(gt=0)
-    loglik: float
-    n_customers: float = Field(ge=0)
     n_ignored: int = Field(ge=0)
-    converged: bool
-    iterations: int = Field(ge=0)
-    message: str
+
+    def expected_spend(self, frequency: Any, monetary_value: Any = None) -> Any:
+        """Expected spend per transaction of each customer
+        ([`gamma_gamma_expected_spend`][crm_metrics.clv.gamma_gamma_expected_spend])."""
+        x, m = unpack(frequency, _SUMMARY, {"monetary_value": monetary_value})
+        return gamma_gamma_expected_spend(self, x, m)
 
 
+_SUMMARY = ("frequency", "monetary_value")
 Params = Mapping[str, float] | GammaGammaFit
 
 
@@ -193,6 +215,7 @@ def _objective(
     return value, grad
 
 
+@accepts_summary(*_SUMMARY)
 @validated(
     frequency=Count(event=True),
     monetary_value=Magnitude(event=True, positive_with="frequency"),
@@ -200,8 +223,8 @@ def _objective(
     penalizer=ScalarNumber(),
 )
 def fit_gamma_gamma(
-    frequency: ArrayLike,
-    monetary_value: ArrayLike,
+    frequency: ArrayLike | RFMSummary | CalibrationHoldout,
+    monetary_value: ArrayLike | None = None,
     *,
     weights: ArrayLike | None = None,
     penalizer: float = 0.0,
@@ -216,8 +239,9 @@ def fit_gamma_gamma(
 
     Parameters
     ----------
-    frequency : array_like of int
-        Repeat purchases per customer; rows with 0 are ignored (counted in ``n_ignored``).
+    frequency : array_like of int, or RFMSummary or CalibrationHoldout
+        Repeat purchases per customer; rows with 0 are ignored (counted in
+        ``n_ignored``). A summary made with amounts supplies ``monetary_value`` too.
     monetary_value : array_like of float
         Mean spend per repeat purchase (``RFMSummary.monetary_value``); > 0 for repeaters.
     weights : array_like of float, optional
@@ -228,8 +252,9 @@ def fit_gamma_gamma(
     Returns
     -------
     GammaGammaFit
-        ``p, q, v``, the log-likelihood, counts and the optimiser's record; never raises
-        on non-convergence (``converged=False`` and a ``message`` instead).
+        ``p, q, v``, the log-likelihood, counts, the optimiser's record and the
+        covariance of the parameters; never raises on non-convergence
+        (``converged=False`` and a ``message`` instead).
 
     Raises
     ------
@@ -244,8 +269,12 @@ def fit_gamma_gamma(
     The model assumes spend is independent of purchase frequency; check
     [`gamma_gamma_correlation`][crm_metrics.clv.gamma_gamma_correlation] first. The search
     is the one of [`fit_bgnbd`][crm_metrics.clv.fit_bgnbd] (log-parameters, analytic
-    gradient, TNC; above 40,000 repeaters a subsample warm start and a BFGS finish).
-    lifetimes' ``GammaGammaFitter`` maximises the same likelihood.
+    gradient, TNC; above 40,000 repeaters a subsample warm start and a BFGS finish) on
+    spends measured in units of their geometric mean, in log space, so any currency and
+    any magnitude up to 1e308 gives the same, finite fit. The verdict and the standard
+    errors are those of [`fit_bgnbd`][crm_metrics.clv.fit_bgnbd] (``v`` relative to the
+    typical spend for the 1e-4..1e4 edge test). The penalty is on ``v`` in the currency
+    of the spends. lifetimes' ``GammaGammaFitter`` maximises the same likelihood.
 
     References
     ----------
@@ -319,6 +348,10 @@ def fit_gamma_gamma(
             f"at p = {p:.3g}, q = {q:.3g}, v = {v:.3g}; the spends span too many orders "
             "of magnitude for the model"
         )
+    covariance = None
+    if converged:
+        grad = _objective(res.x, spends, pen)[1]
+        covariance = observed_covariance(hess, grad, params, total)
     return GammaGammaFit(
         p=p,
         q=q,
@@ -329,6 +362,7 @@ def fit_gamma_gamma(
         converged=converged,
         iterations=int(res.nit),
         message=message,
+        covariance=covariance,
     )
 
 
