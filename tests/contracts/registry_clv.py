@@ -24,6 +24,12 @@ bgnbd_params = st.one_of(
     st.just({**PAPER, "a": 1.0}),  # the (a - 1) limit
     st.fixed_dictionaries({"r": positive, "alpha": positive, "a": positive, "b": positive}),
 )
+PNBD_PAPER = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+pnbd_params = st.one_of(
+    st.just(PNBD_PAPER),
+    st.just({**PNBD_PAPER, "s": 1.0}),  # the (s - 1) limit
+    st.fixed_dictionaries({"r": positive, "alpha": positive, "s": positive, "beta": positive}),
+)
 gg_params = st.one_of(
     st.just(GG_PAPER),
     st.fixed_dictionaries({"p": positive, "q": st.floats(1.05, 20.0), "v": positive}),
@@ -163,6 +169,45 @@ ENTRIES: dict[str, Entry] = {
         scalars=lambda _o: with_spend(customer()),
         bounds=fixed(0.0, 1e15),
     ),
+    # ------------------------------------------------------------- Pareto/NBD
+    "clv.fit_pareto_nbd": Entry(kind="helper", example=dict(RECORDS)),
+    "clv.pareto_nbd_loglik": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, **EXAMPLE_CUSTOMERS},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=None,
+    ),
+    "clv.pareto_nbd_p_alive": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, **EXAMPLE_CUSTOMERS},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=FRACTION,
+    ),
+    "clv.pareto_nbd_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, "t": [0.0, 10.0, 52.0]},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: horizons.map(lambda t: {"t": t}),
+        bounds=fixed(0.0, 1e12),
+    ),
+    "clv.pareto_nbd_conditional_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, "t": 39.0, **EXAMPLE_CUSTOMERS},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.tuples(customer(), horizons).map(lambda c: {**c[0], "t": c[1]}),
+        bounds=fixed(0.0, 1e12),
+    ),
+    "clv.pareto_nbd_dert": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, "discount_rate": 0.01, **EXAMPLE_CUSTOMERS},
+        options=st.fixed_dictionaries(
+            {"params": pnbd_params, "discount_rate": st.floats(1e-4, 1.0)}
+        ),
+        scalars=lambda _o: customer(),
+        bounds=fixed(0.0, 1e15),
+    ),
     # ------------------------------------------------------------- pandas drop-ins (§4)
     "clv.summary_data_from_transaction_data": Entry(kind="pandas"),
     "clv.calibration_and_holdout_data": Entry(kind="pandas"),
@@ -170,6 +215,7 @@ ENTRIES: dict[str, Entry] = {
     "clv.BGNBDFit": Entry(kind="type"),
     "clv.GammaGammaFit": Entry(kind="type"),
     "clv.FitSummary": Entry(kind="type"),
+    "clv.ParetoNBDFit": Entry(kind="type"),
     "clv.RFMSummary": Entry(kind="type"),
     "clv.RFMSegments": Entry(kind="type"),
     "clv.CalibrationHoldout": Entry(kind="type"),

@@ -40,6 +40,15 @@ from crm_metrics.clv.gamma_gamma import (
     gamma_gamma_correlation,
     gamma_gamma_expected_spend,
 )
+from crm_metrics.clv.pareto_nbd import (
+    ParetoNBDFit,
+    fit_pareto_nbd,
+    pareto_nbd_conditional_expected_purchases,
+    pareto_nbd_dert,
+    pareto_nbd_expected_purchases,
+    pareto_nbd_loglik,
+    pareto_nbd_p_alive,
+)
 from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary, calibration_holdout, rfm_summary
 from crm_metrics.clv.segments import RFMSegments, rfm_segments
 from crm_metrics.clv.value import customer_lifetime_value
@@ -49,6 +58,7 @@ __all__ = [
     "CalibrationHoldout",
     "FitSummary",
     "GammaGammaFit",
+    "ParetoNBDFit",
     "RFMSegments",
     "RFMSummary",
     "bgnbd_conditional_expected_purchases",
@@ -61,8 +71,14 @@ __all__ = [
     "customer_lifetime_value",
     "fit_bgnbd",
     "fit_gamma_gamma",
+    "fit_pareto_nbd",
     "gamma_gamma_correlation",
     "gamma_gamma_expected_spend",
+    "pareto_nbd_conditional_expected_purchases",
+    "pareto_nbd_dert",
+    "pareto_nbd_expected_purchases",
+    "pareto_nbd_loglik",
+    "pareto_nbd_p_alive",
     "rfm_segments",
     "rfm_summary",
     "summary_data_from_transaction_data",
