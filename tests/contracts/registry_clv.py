@@ -24,6 +24,7 @@ bgnbd_params = st.one_of(
     st.just({**PAPER, "a": 1.0}),  # the (a - 1) limit
     st.fixed_dictionaries({"r": positive, "alpha": positive, "a": positive, "b": positive}),
 )
+MBG_PAPER = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
 PNBD_PAPER = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 pnbd_params = st.one_of(
     st.just(PNBD_PAPER),
@@ -169,6 +170,43 @@ ENTRIES: dict[str, Entry] = {
         scalars=lambda _o: with_spend(customer()),
         bounds=fixed(0.0, 1e15),
     ),
+    # ------------------------------------------------------------- MBG/NBD
+    "clv.fit_mbgnbd": Entry(kind="helper", example=dict(RECORDS)),
+    "clv.mbgnbd_loglik": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=None,
+    ),
+    "clv.mbgnbd_p_alive": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=FRACTION,
+    ),
+    "clv.mbgnbd_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, "t": [0.0, 10.0, 52.0]},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: horizons.map(lambda t: {"t": t}),
+        bounds=fixed(0.0, 1e9),
+    ),
+    "clv.mbgnbd_conditional_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, "t": 39.0, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.tuples(customer(), horizons).map(lambda c: {**c[0], "t": c[1]}),
+        bounds=fixed(0.0, 1e9),
+    ),
+    "clv.mbgnbd_prob_purchases": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, "t": [39.0, 39.0], "n": [0, 3]},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.fixed_dictionaries({"t": horizons, "n": st.integers(0, 200)}),
+        bounds=FRACTION,
+    ),
     # ------------------------------------------------------------- Pareto/NBD
     "clv.fit_pareto_nbd": Entry(kind="helper", example=dict(RECORDS)),
     "clv.pareto_nbd_loglik": Entry(
@@ -216,6 +254,7 @@ ENTRIES: dict[str, Entry] = {
     "clv.GammaGammaFit": Entry(kind="type"),
     "clv.FitSummary": Entry(kind="type"),
     "clv.ParetoNBDFit": Entry(kind="type"),
+    "clv.MBGNBDFit": Entry(kind="type"),
     "clv.RFMSummary": Entry(kind="type"),
     "clv.RFMSegments": Entry(kind="type"),
     "clv.CalibrationHoldout": Entry(kind="type"),
