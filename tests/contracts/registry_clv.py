@@ -25,6 +25,26 @@ bgnbd_params = st.one_of(
     st.fixed_dictionaries({"r": positive, "alpha": positive, "a": positive, "b": positive}),
 )
 MBG_PAPER = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
+BGBB_PAPER = {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
+bgbb_params = st.one_of(
+    st.just(BGBB_PAPER),
+    st.just({**BGBB_PAPER, "gamma": 1.0}),  # the (gamma - 1) limit
+    st.fixed_dictionaries(
+        {"alpha": positive, "beta": positive, "gamma": positive, "delta": positive}
+    ),
+)
+
+
+@st.composite
+def history(draw: st.DrawFn) -> Options:
+    """One consistent BG/BB history: x <= t_x <= n, t_x = 0 without a transaction."""
+    n = draw(st.one_of(st.integers(0, 10), st.integers(0, 2000)))
+    x = draw(st.integers(0, n))
+    tx = 0 if x == 0 else draw(st.integers(x, n))
+    return {"frequency": x, "recency": tx, "n_periods": n}
+
+
+EXAMPLE_HISTORIES: Options = {"frequency": [0, 2, 6], "recency": [0, 4, 6], "n_periods": [6, 6, 6]}
 PNBD_PAPER = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 pnbd_params = st.one_of(
     st.just(PNBD_PAPER),
@@ -170,6 +190,50 @@ ENTRIES: dict[str, Entry] = {
         scalars=lambda _o: with_spend(customer()),
         bounds=fixed(0.0, 1e15),
     ),
+    # ------------------------------------------------------------- BG/BB
+    "clv.fit_bgbb": Entry(
+        kind="helper",
+        example={"frequency": [0, 2, 1, 3], "recency": [0, 4, 2, 3], "n_periods": [6, 6, 5, 6]},
+    ),
+    "clv.bgbb_loglik": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, **EXAMPLE_HISTORIES},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: history(),
+        bounds=None,
+    ),
+    "clv.bgbb_p_alive": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, **EXAMPLE_HISTORIES},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: history(),
+        bounds=FRACTION,
+    ),
+    "clv.bgbb_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, "n_periods": [0, 6, 52]},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(0, 5000).map(lambda n: {"n_periods": n}),
+        bounds=fixed(0.0, 5000.0),
+    ),
+    "clv.bgbb_conditional_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, "future": 5, **EXAMPLE_HISTORIES},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.tuples(history(), st.integers(0, 500)).map(
+            lambda c: {**c[0], "future": c[1]}
+        ),
+        bounds=fixed(0.0, 500.0),
+    ),
+    "clv.bgbb_prob_purchases": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, "n_periods": [6, 6], "n": [0, 3]},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(0, 300).flatmap(
+            lambda m: st.integers(0, m).map(lambda k: {"n_periods": m, "n": k})
+        ),
+        bounds=FRACTION,
+    ),
     # ------------------------------------------------------------- MBG/NBD
     "clv.fit_mbgnbd": Entry(kind="helper", example=dict(RECORDS)),
     "clv.mbgnbd_loglik": Entry(
@@ -255,6 +319,7 @@ ENTRIES: dict[str, Entry] = {
     "clv.FitSummary": Entry(kind="type"),
     "clv.ParetoNBDFit": Entry(kind="type"),
     "clv.MBGNBDFit": Entry(kind="type"),
+    "clv.BGBBFit": Entry(kind="type"),
     "clv.RFMSummary": Entry(kind="type"),
     "clv.RFMSegments": Entry(kind="type"),
     "clv.CalibrationHoldout": Entry(kind="type"),

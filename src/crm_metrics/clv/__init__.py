@@ -24,6 +24,15 @@ Examples
 """
 
 from crm_metrics.clv._protocol import FitSummary
+from crm_metrics.clv.bgbb import (
+    BGBBFit,
+    bgbb_conditional_expected_purchases,
+    bgbb_expected_purchases,
+    bgbb_loglik,
+    bgbb_p_alive,
+    bgbb_prob_purchases,
+    fit_bgbb,
+)
 from crm_metrics.clv.bgnbd import (
     BGNBDFit,
     bgnbd_conditional_expected_purchases,
@@ -63,6 +72,7 @@ from crm_metrics.clv.segments import RFMSegments, rfm_segments
 from crm_metrics.clv.value import customer_lifetime_value
 
 __all__ = [
+    "BGBBFit",
     "BGNBDFit",
     "CalibrationHoldout",
     "FitSummary",
@@ -71,6 +81,11 @@ __all__ = [
     "ParetoNBDFit",
     "RFMSegments",
     "RFMSummary",
+    "bgbb_conditional_expected_purchases",
+    "bgbb_expected_purchases",
+    "bgbb_loglik",
+    "bgbb_p_alive",
+    "bgbb_prob_purchases",
     "bgnbd_conditional_expected_purchases",
     "bgnbd_expected_purchases",
     "bgnbd_loglik",
@@ -79,6 +94,7 @@ __all__ = [
     "calibration_and_holdout_data",
     "calibration_holdout",
     "customer_lifetime_value",
+    "fit_bgbb",
     "fit_bgnbd",
     "fit_gamma_gamma",
     "fit_mbgnbd",

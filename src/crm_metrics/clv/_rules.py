@@ -1,10 +1,11 @@
-"""Validation rules for the scalar options of ``crm_metrics.clv``.
+"""Validation rules of ``crm_metrics.clv`` that the shared rules do not cover.
 
 The shared rules for numbers (``Magnitude``, ``Count``) are aggregate rules: they
 broadcast and let NaN propagate, which is right for the customers' summaries but not for
 an option such as ``penalizer`` or ``discount_rate``, which must be exactly one finite
-number. :class:`ScalarNumber` is that rule; it composes the shared helpers of
-``crm_metrics._validate`` so that its messages follow the library's template.
+number. :class:`ScalarNumber` is that rule. :class:`Opportunity` is the whole-numbered
+recency of the discrete-time BG/BB model. Both compose the shared helpers of
+``crm_metrics._validate`` so that their messages follow the library's template.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from crm_metrics._validate import Rule, _show
+from crm_metrics._validate import (
+    Magnitude,
+    Rule,
+    _corrupt_first,
+    _first,
+    _position,
+    _show,
+    _value_error,
+)
 
-__all__ = ["ScalarNumber"]
+__all__ = ["Opportunity", "ScalarNumber"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +90,36 @@ class ScalarNumber(Rule):
         yield self.minimum - 1
         if self.whole:
             yield self.minimum + 0.5
+
+
+@dataclass(frozen=True)
+class Opportunity(Magnitude):
+    """A whole-numbered opportunity index (the BG/BB recency): the rules of
+    ``Magnitude`` (``le``, ``zero_with``), a whole number, and at least the argument
+    named by ``at_least`` (a customer's last transaction cannot come before their
+    ``x``-th opportunity)."""
+
+    at_least: str | None = None
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        arr = super().coerce(name, value, done)
+        with np.errstate(invalid="ignore"):
+            fractional = np.floor(arr) != arr
+            fractional &= ~np.isnan(arr)
+            if fractional.any():
+                raise _value_error(name, arr, fractional, "is not a whole number of opportunities")
+            if self.at_least is not None:
+                mine, base = np.broadcast_arrays(arr, np.asarray(done[self.at_least], np.float64))
+                below = mine < base
+                if below.any():
+                    pos = _first(below)
+                    raise ValueError(
+                        f"{name}{_position(pos)} = {_show(mine[pos])} is below "
+                        f"{self.at_least}{_position(pos)} = {_show(base[pos])}; the last "
+                        f"transaction cannot come before the {self.at_least}-th opportunity"
+                    )
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from super().bad_values(valid, done)
+        yield _corrupt_first(valid, 1.5)
