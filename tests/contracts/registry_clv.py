@@ -45,6 +45,11 @@ def history(draw: st.DrawFn) -> Options:
 
 
 EXAMPLE_HISTORIES: Options = {"frequency": [0, 2, 6], "recency": [0, 4, 6], "n_periods": [6, 6, 6]}
+SBG_REGULAR = {"alpha": 0.704, "beta": 1.182}
+sbg_params = st.one_of(
+    st.just(SBG_REGULAR),
+    st.fixed_dictionaries({"alpha": st.floats(0.01, 100.0), "beta": st.floats(0.01, 100.0)}),
+)
 PNBD_PAPER = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 pnbd_params = st.one_of(
     st.just(PNBD_PAPER),
@@ -234,6 +239,42 @@ ENTRIES: dict[str, Entry] = {
         ),
         bounds=FRACTION,
     ),
+    # ------------------------------------------------------------- shifted-beta-geometric
+    "clv.fit_sbg": Entry(kind="helper", example={"survivors": [1000, 631, 468, 382]}),
+    "clv.sbg_survival": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "t": [0, 1, 7]},
+        options=sbg_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(0, 20_000).map(lambda t: {"t": t}),
+        bounds=FRACTION,
+    ),
+    "clv.sbg_retention": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "t": [1, 2, 7]},
+        options=sbg_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(1, 20_000).map(lambda t: {"t": t}),
+        bounds=FRACTION,
+    ),
+    "clv.sbg_churn_probability": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "t": [1, 2, 7]},
+        options=sbg_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(1, 20_000).map(lambda t: {"t": t}),
+        bounds=FRACTION,
+    ),
+    "clv.sbg_del": Entry(
+        kind="helper",
+        example={"params": SBG_REGULAR, "discount_rate": 0.1},
+    ),
+    "clv.sbg_derl": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "discount_rate": 0.1, "renewals": [0, 1, 4]},
+        options=st.fixed_dictionaries(
+            {"params": sbg_params, "discount_rate": st.floats(1e-3, 5.0)}
+        ),
+        scalars=lambda _o: st.integers(0, 20_000).map(lambda m: {"renewals": m}),
+        bounds=fixed(0.0, 1e4),
+    ),
     # ------------------------------------------------------------- MBG/NBD
     "clv.fit_mbgnbd": Entry(kind="helper", example=dict(RECORDS)),
     "clv.mbgnbd_loglik": Entry(
@@ -320,6 +361,7 @@ ENTRIES: dict[str, Entry] = {
     "clv.ParetoNBDFit": Entry(kind="type"),
     "clv.MBGNBDFit": Entry(kind="type"),
     "clv.BGBBFit": Entry(kind="type"),
+    "clv.SBGFit": Entry(kind="type"),
     "clv.RFMSummary": Entry(kind="type"),
     "clv.RFMSegments": Entry(kind="type"),
     "clv.CalibrationHoldout": Entry(kind="type"),

@@ -68,6 +68,15 @@ from crm_metrics.clv.pareto_nbd import (
     pareto_nbd_p_alive,
 )
 from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary, calibration_holdout, rfm_summary
+from crm_metrics.clv.sbg import (
+    SBGFit,
+    fit_sbg,
+    sbg_churn_probability,
+    sbg_del,
+    sbg_derl,
+    sbg_retention,
+    sbg_survival,
+)
 from crm_metrics.clv.segments import RFMSegments, rfm_segments
 from crm_metrics.clv.value import customer_lifetime_value
 
@@ -81,6 +90,7 @@ __all__ = [
     "ParetoNBDFit",
     "RFMSegments",
     "RFMSummary",
+    "SBGFit",
     "bgbb_conditional_expected_purchases",
     "bgbb_expected_purchases",
     "bgbb_loglik",
@@ -99,6 +109,7 @@ __all__ = [
     "fit_gamma_gamma",
     "fit_mbgnbd",
     "fit_pareto_nbd",
+    "fit_sbg",
     "gamma_gamma_correlation",
     "gamma_gamma_expected_spend",
     "mbgnbd_conditional_expected_purchases",
@@ -113,5 +124,10 @@ __all__ = [
     "pareto_nbd_p_alive",
     "rfm_segments",
     "rfm_summary",
+    "sbg_churn_probability",
+    "sbg_del",
+    "sbg_derl",
+    "sbg_retention",
+    "sbg_survival",
     "summary_data_from_transaction_data",
 ]

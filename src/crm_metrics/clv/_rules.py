@@ -4,7 +4,8 @@ The shared rules for numbers (``Magnitude``, ``Count``) are aggregate rules: the
 broadcast and let NaN propagate, which is right for the customers' summaries but not for
 an option such as ``penalizer`` or ``discount_rate``, which must be exactly one finite
 number. :class:`ScalarNumber` is that rule. :class:`Opportunity` is the whole-numbered
-recency of the discrete-time BG/BB model. Both compose the shared helpers of
+recency of the discrete-time BG/BB model, :class:`SurvivorCounts` a cohort's survivors
+per period (the shifted-beta-geometric data). They compose the shared helpers of
 ``crm_metrics._validate`` so that their messages follow the library's template.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from crm_metrics._validate import (
+    Count,
     Magnitude,
     Rule,
     _corrupt_first,
@@ -27,7 +29,7 @@ from crm_metrics._validate import (
     _value_error,
 )
 
-__all__ = ["Opportunity", "ScalarNumber"]
+__all__ = ["Opportunity", "ScalarNumber", "SurvivorCounts"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +125,36 @@ class Opportunity(Magnitude):
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
         yield from super().bad_values(valid, done)
         yield _corrupt_first(valid, 1.5)
+
+
+@dataclass(frozen=True)
+class SurvivorCounts(Rule):
+    """Customers of one cohort still active at the start and after each period: at least
+    two whole counts, the first > 0, never increasing."""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        arr = Count(event=True).coerce(name, value, done)
+        if arr.size < 2:
+            raise ValueError(
+                f"{name} must hold at least two counts (the cohort at the start and after "
+                f"one period), got {arr.size}"
+            )
+        if arr[0] <= 0:
+            raise ValueError(f"{name}[0] = {int(arr[0])} must be > 0 (the cohort's size)")
+        rising = np.zeros(arr.shape, dtype=bool)
+        rising[1:] = arr[1:] > arr[:-1]
+        if rising.any():
+            pos = _first(rising)
+            raise ValueError(
+                f"{name}{_position(pos)} = {int(arr[pos])} exceeds the count before it, "
+                f"{int(arr[pos[0] - 1])}; survivors of a cohort can only decrease"
+            )
+        return arr
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield [100]
+        yield [0, 0]
+        yield [100, 120, 50]
+        yield [100, 80.5]
+        yield [100, -1]
+        yield "abc"
