@@ -373,3 +373,41 @@ def test_datetime_format_mismatch_names_the_position() -> None:
         clv.summary_data_from_transaction_data(
             tx.assign(day=["05/01/2015", "20150102", "2015-01-01"]), "id", "day"
         )
+
+
+# --------------------------------------------------------------------------- q_constraint
+def test_q_constraint_leaves_an_interior_maximum_alone() -> None:
+    log = datasets.load_cdnow("sample")
+    s = clv.rfm_summary(
+        log.customer_id,
+        log.ts,
+        log.amount,
+        freq="D",
+        freq_multiplier=7,
+        observation_end="1997-09-30",
+    )
+    free = clv.fit_gamma_gamma(s)
+    held = clv.fit_gamma_gamma(s, q_constraint=True)
+    assert held.converged, held.message
+    for name in ("p", "q", "v"):  # the same optimum, to the optimiser's tolerance
+        assert getattr(held, name) == pytest.approx(getattr(free, name), rel=1e-4)
+    assert held.loglik == pytest.approx(free.loglik, rel=1e-10)
+    for name, se in held.std_errors().items():
+        assert se == pytest.approx(free.std_errors()[name], rel=1e-3)
+
+
+def test_q_constraint_reports_a_maximum_below_q_1() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 10, 3000)
+    nu = rng.lognormal(0.0, 2.0, 3000)  # heavy-tailed mean spends: q < 1
+    m = rng.gamma(5.0 * x, 1.0 / (5.0 * x)) * nu * 10.0
+    free = clv.fit_gamma_gamma(x, m)
+    assert free.converged
+    assert free.q < 1.0
+    held = clv.fit_gamma_gamma(x, m, q_constraint=True)
+    assert not held.converged
+    assert "outside the constraint" in held.message
+    assert held.q > 1.0
+    _round_trips(held)
+    with pytest.raises(TypeError, match="q_constraint must be True or False"):
+        clv.fit_gamma_gamma(x, m, q_constraint="yes")  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from pydantic import Field
 from scipy import special  # type: ignore[import-untyped]
 
 from crm_metrics._math import as_result, safe_divide
-from crm_metrics._validate import Count, Magnitude, ModelParams, validated
+from crm_metrics._validate import Count, Flag, Magnitude, ModelParams, validated
 from crm_metrics.clv._protocol import FittedModel, accepts_summary, observed_covariance, unpack
 from crm_metrics.clv._rules import ScalarNumber
 from crm_metrics.clv.bgnbd import (
@@ -215,12 +215,32 @@ def _objective(
     return value, grad
 
 
+def _unconstrained(theta_c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Log-parameters from the constrained search's (log p, log(q - 1), log v)."""
+    out = np.array(theta_c, dtype=np.float64)
+    out[1] = np.logaddexp(0.0, theta_c[1])  # log(1 + exp(.)) = log q
+    return out
+
+
+def _objective_q_above_1(
+    theta_c: NDArray[np.float64], s: _Spends, penalizer: float
+) -> tuple[float, NDArray[np.float64]]:
+    """:func:`_objective` on (log p, log(q - 1), log v): q > 1 throughout."""
+    theta = _unconstrained(theta_c)
+    value, grad = _objective(theta, s, penalizer)
+    q = float(np.exp(theta[1]))
+    grad = grad.copy()
+    grad[1] *= (q - 1.0) / q
+    return value, grad
+
+
 @accepts_summary(*_SUMMARY)
 @validated(
     frequency=Count(event=True),
     monetary_value=Magnitude(event=True, positive_with="frequency"),
     weights=Magnitude(event=True, optional=True),
     penalizer=ScalarNumber(),
+    q_constraint=Flag(),
 )
 def fit_gamma_gamma(
     frequency: ArrayLike | RFMSummary | CalibrationHoldout,
@@ -228,6 +248,7 @@ def fit_gamma_gamma(
     *,
     weights: ArrayLike | None = None,
     penalizer: float = 0.0,
+    q_constraint: bool = False,
 ) -> GammaGammaFit:
     r"""Fit the Gamma-Gamma spend model on repeat customers by maximum likelihood.
 
@@ -248,6 +269,10 @@ def fit_gamma_gamma(
         Number of customers each row stands for.
     penalizer : float, default 0.0
         L2 penalty on ``p, q, v``.
+    q_constraint : bool, default False
+        Search only ``q > 1`` (lifetimes' ``q_constraint``), so that the fitted model
+        always has a finite mean spend; a maximum pressed against ``q = 1`` is then
+        reported as not converged.
 
     Returns
     -------
@@ -316,30 +341,42 @@ def fit_gamma_gamma(
     unit = float(spends.scale[2])
     with np.errstate(over="ignore"):
         mean_spend = float(np.average(m / unit, weights=w))
-    theta0 = np.log(np.array([1.0, 2.0, min(max(mean_spend, 1e-4), 1e4)]))
+    # with q_constraint the search runs on log(q - 1) instead of log q (start q = 2)
+    theta0 = np.log(np.array([1.0, 1.0 if q_constraint else 2.0, min(max(mean_spend, 1e-4), 1e4)]))
+    objective = _objective_q_above_1 if q_constraint else _objective
     pen = float(penalizer)
     sub = None
     if len(x) > 2 * _WARM_SIZE:  # warm start on every k-th repeat customer
         k = len(x) // _WARM_SIZE
         sub = _Spends(x[::k], m[::k], w[::k], log_unit=spends.log_unit)
-    res = _search(_objective, theta0, (spends, pen), None if sub is None else (sub, pen))
+    res = _search(objective, theta0, (spends, pen), None if sub is None else (sub, pen))
     at_edge = np.abs(res.x) > _LOG_EDGE
-    params = np.exp(res.x) * spends.scale
+    theta = _unconstrained(res.x) if q_constraint else res.x
+    params = np.exp(theta) * spends.scale
     edge = None
     if at_edge.any():
         names = ", ".join(
             f"{n} = {v:.3g}" for n, v, hit in zip(GG_PARAMS, params, at_edge, strict=True) if hit
         )
+        pressed = q_constraint and res.x[1] < -_LOG_EDGE
         edge = (
             f"did not converge: the likelihood keeps increasing towards the edge of the "
             f"parameter space ({names}; outside 1e-4..1e4, v measured in units of the "
-            "typical spend), so there is no interior maximum. Typically too few repeat "
+            "typical spend"
+            + (
+                "; q - 1 below 1e-4: the maximum lies at q <= 1, outside the constraint"
+                if pressed
+                else ""
+            )
+            + "), so there is no interior maximum. Typically too few repeat "
             "customers, or spends that barely vary within or between customers; the "
             "parameters returned are the best reached and should not be used. Try a "
             "penalizer."
         )
-    hess = _log_hessian(_objective, res.x, (spends, pen))
+    hess = _log_hessian(objective, res.x, (spends, pen))
     converged, message = _judge(res, theta0, edge, hess, GG_PARAMS)
+    if q_constraint:  # the covariance in the model's own parameters
+        hess = _log_hessian(_objective, theta, (spends, pen))
     p, q, v = (float(val) for val in params)
     loglik = _total_loglik(p, q, v, x, m, w)
     if not np.isfinite(loglik):
@@ -350,7 +387,7 @@ def fit_gamma_gamma(
         )
     covariance = None
     if converged:
-        grad = _objective(res.x, spends, pen)[1]
+        grad = _objective(theta, spends, pen)[1]
         covariance = observed_covariance(hess, grad, params, total)
     return GammaGammaFit(
         p=p,
