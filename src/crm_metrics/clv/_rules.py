@@ -21,6 +21,7 @@ import numpy as np
 from crm_metrics._validate import (
     Count,
     Magnitude,
+    Option,
     Rule,
     _corrupt_first,
     _first,
@@ -29,7 +30,7 @@ from crm_metrics._validate import (
     _value_error,
 )
 
-__all__ = ["Opportunity", "ScalarNumber", "SurvivorCounts"]
+__all__ = ["MaybeOption", "Opportunity", "ScalarNumber", "SurvivorCounts"]
 
 
 @dataclass(frozen=True)
@@ -158,3 +159,13 @@ class SurvivorCounts(Rule):
         yield [100, 80.5]
         yield [100, -1]
         yield "abc"
+
+
+@dataclass(frozen=True)
+class MaybeOption(Option):
+    """One of a fixed set of option strings, or None (the function then decides)."""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> str | None:  # type: ignore[override]
+        if value is None:
+            return None
+        return super().coerce(name, value, done)

@@ -63,6 +63,11 @@ class RFMSummary:
         Periods between the first purchase period and the end of observation.
     monetary_value : numpy.ndarray of float64 or None
         Mean spend per repeat period (0.0 without one); None when no amounts were given.
+    unit : str or None
+        The time unit of ``recency`` and ``T``: the period ``freq`` times
+        ``freq_multiplier`` (``"D"``, ``"7D"``, ``"W"``, ``"h"``, ...); None for a summary
+        built by hand. [`customer_lifetime_value`][crm_metrics.clv.customer_lifetime_value]
+        reads it, so a weekly summary is never valued as if it were daily.
     """
 
     customer_id: NDArray[Any]
@@ -70,6 +75,7 @@ class RFMSummary:
     recency: NDArray[np.float64]
     T: NDArray[np.float64]
     monetary_value: NDArray[np.float64] | None = None
+    unit: str | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -103,6 +109,9 @@ class CalibrationHoldout:
         Mean amount of the customer's holdout rows (0.0 without one); None without amounts.
     duration_holdout : float
         Length of the holdout period in periods (divided by ``freq_multiplier``).
+    unit : str or None
+        The time unit of ``recency``, ``T`` and ``duration_holdout`` (as in
+        [`RFMSummary`][crm_metrics.clv.RFMSummary]).
     """
 
     customer_id: NDArray[Any]
@@ -113,6 +122,7 @@ class CalibrationHoldout:
     frequency_holdout: NDArray[np.int64]
     monetary_value_holdout: NDArray[np.float64] | None
     duration_holdout: float
+    unit: str | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -120,7 +130,12 @@ class CalibrationHoldout:
     def calibration(self) -> RFMSummary:
         """The calibration part as an [`RFMSummary`][crm_metrics.clv.RFMSummary]."""
         return RFMSummary(
-            self.customer_id, self.frequency, self.recency, self.T, self.monetary_value
+            self.customer_id,
+            self.frequency,
+            self.recency,
+            self.T,
+            self.monetary_value,
+            unit=self.unit,
         )
 
     def to_pandas(self) -> pd.DataFrame:
@@ -291,6 +306,7 @@ def _summarise(
         recency=_in_periods(last_start - first_start, freq, multiplier),
         T=_in_periods(end - first_start, freq, multiplier),
         monetary_value=monetary,
+        unit=freq if multiplier == 1 else f"{multiplier}{freq}",
     )
 
 
@@ -562,4 +578,5 @@ def calibration_holdout(
         frequency_holdout=frequency_holdout,
         monetary_value_holdout=monetary_holdout,
         duration_holdout=duration,
+        unit=summary.unit,
     )
