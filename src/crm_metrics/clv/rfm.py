@@ -1,4 +1,4 @@
-"""RFM summaries of a transaction log in the BTYD sense (CLV.md §1).
+"""RFM summaries of a transaction log in the BTYD sense.
 
 ``rfm_summary`` turns one row per purchase into one row per customer: ``frequency``
 (repeat purchase periods), ``recency`` (age at the last repeat purchase), ``T`` (age at
@@ -17,7 +17,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics._validate import (
-    Count,
     Flag,
     Instant,
     Keys,
@@ -26,6 +25,7 @@ from crm_metrics._validate import (
     Timestamps,
     validated,
 )
+from crm_metrics.clv._rules import ScalarNumber
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,6 +63,11 @@ class RFMSummary:
         Periods between the first purchase period and the end of observation.
     monetary_value : numpy.ndarray of float64 or None
         Mean spend per repeat period (0.0 without one); None when no amounts were given.
+    unit : str or None
+        The time unit of ``recency`` and ``T``: the period ``freq`` times
+        ``freq_multiplier`` (``"D"``, ``"7D"``, ``"W"``, ``"h"``, ...); None for a summary
+        built by hand. [`customer_lifetime_value`][crm_metrics.clv.customer_lifetime_value]
+        reads it, so a weekly summary is never valued as if it were daily.
     """
 
     customer_id: NDArray[Any]
@@ -70,6 +75,7 @@ class RFMSummary:
     recency: NDArray[np.float64]
     T: NDArray[np.float64]
     monetary_value: NDArray[np.float64] | None = None
+    unit: str | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -103,6 +109,9 @@ class CalibrationHoldout:
         Mean amount of the customer's holdout rows (0.0 without one); None without amounts.
     duration_holdout : float
         Length of the holdout period in periods (divided by ``freq_multiplier``).
+    unit : str or None
+        The time unit of ``recency``, ``T`` and ``duration_holdout`` (as in
+        [`RFMSummary`][crm_metrics.clv.RFMSummary]).
     """
 
     customer_id: NDArray[Any]
@@ -113,6 +122,7 @@ class CalibrationHoldout:
     frequency_holdout: NDArray[np.int64]
     monetary_value_holdout: NDArray[np.float64] | None
     duration_holdout: float
+    unit: str | None = None
 
     def __len__(self) -> int:
         return len(self.customer_id)
@@ -120,7 +130,12 @@ class CalibrationHoldout:
     def calibration(self) -> RFMSummary:
         """The calibration part as an [`RFMSummary`][crm_metrics.clv.RFMSummary]."""
         return RFMSummary(
-            self.customer_id, self.frequency, self.recency, self.T, self.monetary_value
+            self.customer_id,
+            self.frequency,
+            self.recency,
+            self.T,
+            self.monetary_value,
+            unit=self.unit,
         )
 
     def to_pandas(self) -> pd.DataFrame:
@@ -291,6 +306,7 @@ def _summarise(
         recency=_in_periods(last_start - first_start, freq, multiplier),
         T=_in_periods(end - first_start, freq, multiplier),
         monetary_value=monetary,
+        unit=freq if multiplier == 1 else f"{multiplier}{freq}",
     )
 
 
@@ -310,7 +326,7 @@ def _floored_end(ns: NDArray[np.int64], end: np.datetime64 | None, freq: str) ->
     ts=Timestamps(),
     monetary=SkippableMoney(),
     freq=Option(choices=FREQUENCIES),
-    freq_multiplier=Count(minimum=1),
+    freq_multiplier=ScalarNumber(minimum=1, whole=True),
     observation_end=Instant(),
     include_first=Flag(),
 )
@@ -363,18 +379,20 @@ def rfm_summary(
     ------
     ValueError
         If ``freq`` is not a fixed-length period ("M" and "Y" vary in length), a timestamp
-        is NaT or a non-ISO string, an id is missing, an amount is infinite, or the arrays
-        have different lengths.
+        is NaT or a non-ISO string, an id is missing, an amount is infinite, the arrays
+        have different lengths, or ``freq_multiplier`` is not a whole number >= 1.
     TypeError
-        If ``ts`` holds numbers or ``monetary`` is not numeric.
+        If ``ts`` holds numbers, ``monetary`` is not numeric, or ``freq_multiplier`` is
+        not a single number.
 
     Notes
     -----
     These are lifetimes 0.11.3's rules (``summary_data_from_transaction_data``), verified
     on CDNOW: one purchase occasion per customer and period; ``recency`` is the BTYD
-    recency (age at the last repeat purchase), unlike ``crm_metrics`` METRICS.md §1
-    ``recency`` (time since the last purchase); ``monetary_value`` is the mean of the
-    per-period sums over the repeat periods, 0.0 for customers without one.
+    recency (age at the last repeat purchase), unlike the
+    [`recency`][crm_metrics.recency] metric (time since the last purchase);
+    ``monetary_value`` is the mean of the per-period sums over the repeat periods, 0.0
+    for customers without one.
     Deliberate differences from lifetimes: strings are parsed as ISO-8601 before any
     sorting (lifetimes sorts and takes the maximum of the raw strings), ``"M"``/``"Y"``
     are refused, and NaT timestamps or missing ids raise instead of being dropped.
@@ -403,7 +421,7 @@ def rfm_summary(
     [27.5, 0.0]
     """
     ns = np.asarray(ts).view(np.int64)
-    multiplier = int(np.asarray(freq_multiplier))
+    multiplier = int(freq_multiplier)
     return _summarise(
         np.asarray(customer_id),
         ns,
@@ -422,7 +440,7 @@ def rfm_summary(
     calibration_end=Instant(optional=False),
     observation_end=Instant(not_before="calibration_end"),
     freq=Option(choices=FREQUENCIES),
-    freq_multiplier=Count(minimum=1),
+    freq_multiplier=ScalarNumber(minimum=1, whole=True),
     include_first=Flag(),
 )
 def calibration_holdout(
@@ -503,7 +521,7 @@ def calibration_holdout(
     ids = np.asarray(customer_id)
     ns = np.asarray(ts).view(np.int64)
     amount: NDArray[np.float64] | None = monetary  # type: ignore[assignment]
-    multiplier = int(np.asarray(freq_multiplier))
+    multiplier = int(freq_multiplier)
     cal = int(np.datetime64(calibration_end, "ns").astype(np.int64))
     if observation_end is None:
         obs = int(ns.max()) if len(ns) else cal
@@ -560,4 +578,5 @@ def calibration_holdout(
         frequency_holdout=frequency_holdout,
         monetary_value_holdout=monetary_holdout,
         duration_holdout=duration,
+        unit=summary.unit,
     )

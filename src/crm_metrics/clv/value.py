@@ -1,24 +1,31 @@
-"""Customer lifetime value from a BG/NBD and a Gamma-Gamma fit (CLV.md §4)."""
+"""Customer lifetime value from a BG/NBD and a Gamma-Gamma fit."""
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from crm_metrics import _validate
 from crm_metrics._math import as_result
-from crm_metrics._validate import Count, Magnitude, Option, validated
+from crm_metrics._validate import Count, Magnitude, validated
+from crm_metrics.clv._protocol import _is_summary
+from crm_metrics.clv._rules import MaybeOption, ScalarNumber
 from crm_metrics.clv.bgnbd import _PARAMS, _coerced, _factorize, _hyp_bracket, _p_alive
 from crm_metrics.clv.bgnbd import Params as BGNBDParams
 from crm_metrics.clv.gamma_gamma import SPEND_PARAMS, _expected_spend
 from crm_metrics.clv.gamma_gamma import Params as GGParams
 
-__all__ = ["MONTH_FACTOR", "customer_lifetime_value"]
+__all__ = ["MAX_MONTHS", "MONTH_FACTOR", "customer_lifetime_value"]
 
 #: Length of one month in the unit of recency and T (lifetimes' table; "H" is its "h").
 MONTH_FACTOR: dict[str, float] = {"W": 4.345, "M": 1.0, "D": 30.0, "h": 720.0, "H": 720.0}
+#: The longest CLV horizon in months (a century; the monthly curve is held in memory).
+MAX_MONTHS = 1200
 
 
 def _discounted_purchases(
@@ -54,6 +61,65 @@ def _discounted_purchases(
     return out
 
 
+#: Units of a summary that ``customer_lifetime_value`` can value, as its ``freq``.
+_UNIT_FREQ = {"D": "D", "1D": "D", "24h": "D", "W": "W", "1W": "W", "7D": "W", "h": "h", "1h": "h"}
+
+
+def _freq_of(unit: str | None) -> str:
+    """The ``freq`` of a summary's unit, or a ValueError saying which units work."""
+    if unit is None:
+        raise ValueError(
+            "frequency is an RFM summary without a time unit (built by hand); pass its "
+            "arrays and freq= instead"
+        )
+    if unit not in _UNIT_FREQ:
+        raise ValueError(
+            f"the summary's recency and T are in periods of {unit!r}; customer lifetime "
+            "value needs days, weeks or hours: summarise with freq='D', 'W' or 'h' (or "
+            "freq='D', freq_multiplier=7)"
+        )
+    return _UNIT_FREQ[unit]
+
+
+def _accepts_summary(func: Any) -> Any:
+    """Let ``customer_lifetime_value`` take an RFM summary as ``frequency``: its arrays
+    and its unit (as ``freq``; a contradicting ``freq`` is refused, never mixed)."""
+
+    @functools.wraps(func)
+    def wrapper(bgnbd: Any, gamma_gamma: Any, frequency: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_summary(frequency):
+            return func(bgnbd, gamma_gamma, frequency, *args, **kwargs)
+        given = [k for k in ("recency", "T", "monetary_value") if kwargs.get(k) is not None]
+        if args or given:
+            raise TypeError(
+                "frequency is an RFM summary, which already holds recency, T and "
+                "monetary_value; do not pass them as well"
+            )
+        if frequency.monetary_value is None:
+            raise TypeError("the RFM summary has no monetary_value (made without amounts)")
+        unit_freq = _freq_of(frequency.unit)
+        freq = kwargs.pop("freq", None)
+        if freq is not None and re.sub("H", "h", str(freq)) != unit_freq:
+            raise ValueError(
+                f"freq = {freq!r} contradicts the summary, whose recency and T are in "
+                f"periods of {frequency.unit!r} (freq={unit_freq!r}); omit freq"
+            )
+        return func(
+            bgnbd,
+            gamma_gamma,
+            frequency.frequency,
+            frequency.recency,
+            frequency.T,
+            frequency.monetary_value,
+            freq=unit_freq,
+            **kwargs,
+        )
+
+    _validate._RULES[wrapper] = _validate.rules_of(func)
+    return wrapper
+
+
+@_accepts_summary
 @validated(
     bgnbd=_PARAMS,
     gamma_gamma=SPEND_PARAMS,
@@ -61,21 +127,21 @@ def _discounted_purchases(
     T=Magnitude(),
     recency=Magnitude(le="T", zero_with="frequency"),
     monetary_value=Magnitude(),
-    time=Count(),
-    discount_rate=Magnitude(),
-    freq=Option(choices=tuple(MONTH_FACTOR)),
+    time=ScalarNumber(whole=True, maximum=MAX_MONTHS),
+    discount_rate=ScalarNumber(),
+    freq=MaybeOption(choices=tuple(MONTH_FACTOR)),
 )
 def customer_lifetime_value(
     bgnbd: BGNBDParams,
     gamma_gamma: GGParams,
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
-    monetary_value: ArrayLike,
+    frequency: Any,
+    recency: ArrayLike | None = None,
+    T: ArrayLike | None = None,
+    monetary_value: ArrayLike | None = None,
     *,
     time: int = 12,
     discount_rate: float = 0.01,
-    freq: str = "D",
+    freq: str | None = None,
 ) -> Any:
     r"""Discounted expected spend of each customer over the next ``time`` months.
 
@@ -91,15 +157,18 @@ def customer_lifetime_value(
     gamma_gamma : GammaGammaFit or mapping
         ``p, q, v`` of the spend model (q > 1).
     frequency, recency, T, monetary_value : float or array_like
-        The customers' summaries (broadcast together).
+        The customers' summaries (broadcast together); or an
+        [`RFMSummary`][crm_metrics.clv.RFMSummary] (made with amounts) as ``frequency``
+        alone, whose unit then sets ``freq``.
     time : int, default 12
-        Horizon in months.
+        Horizon in whole months, 0..1200.
     discount_rate : float, default 0.01
-        Discount rate per month.
-    freq : {"D", "W", "M", "h", "H"}, default "D"
+        Discount rate per month (a finite number >= 0).
+    freq : {"D", "W", "M", "h", "H"}, optional
         The unit of ``recency`` and ``T``: a month is 30 days, 4.345 weeks or 720 hours
-        (lifetimes' factors). A summary made with ``freq="D", freq_multiplier=7`` is in
-        weeks: pass ``freq="W"``.
+        (lifetimes' factors). Default: the unit of a summary passed as ``frequency``,
+        else ``"D"``. Arrays from a summary made with ``freq="D", freq_multiplier=7``
+        are in weeks: pass ``freq="W"`` (or pass the summary itself).
 
     Returns
     -------
@@ -110,10 +179,13 @@ def customer_lifetime_value(
     ------
     ValueError
         If the Gamma-Gamma fit has q <= 1 (no finite mean spend; never a negative CLV),
-        ``freq`` is not one of the units above, a parameter is not positive, or a
-        summary is invalid.
+        ``freq`` is not one of the units above or contradicts the unit of a summary, a
+        summary is not in days, weeks or hours, a parameter is not positive, a
+        summary is invalid, or ``time``/``discount_rate`` is NaN, infinite or out of
+        range.
     TypeError
-        If a model lacks a parameter or an input is not numeric.
+        If a model lacks a parameter, an input is not numeric, or ``time`` or
+        ``discount_rate`` is not a single number.
 
     Notes
     -----
@@ -138,8 +210,9 @@ def customer_lifetime_value(
     x, tx, age, m = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (frequency, recency, T, monetary_value))
     )
-    months = int(np.asarray(time))
-    rate = float(np.asarray(discount_rate))
+    freq = "D" if freq is None else freq
+    months = int(time)
+    rate = float(discount_rate)
     bg, spend = _coerced(bgnbd), _coerced(gamma_gamma)
     discounted = _discounted_purchases(bg, x, age, months, MONTH_FACTOR[freq], rate)
     value = _expected_spend(spend, x, m) * _p_alive(bg, x, tx, age) * discounted
