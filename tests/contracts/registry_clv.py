@@ -24,6 +24,38 @@ bgnbd_params = st.one_of(
     st.just({**PAPER, "a": 1.0}),  # the (a - 1) limit
     st.fixed_dictionaries({"r": positive, "alpha": positive, "a": positive, "b": positive}),
 )
+MBG_PAPER = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
+BGBB_PAPER = {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
+bgbb_params = st.one_of(
+    st.just(BGBB_PAPER),
+    st.just({**BGBB_PAPER, "gamma": 1.0}),  # the (gamma - 1) limit
+    st.fixed_dictionaries(
+        {"alpha": positive, "beta": positive, "gamma": positive, "delta": positive}
+    ),
+)
+
+
+@st.composite
+def history(draw: st.DrawFn) -> Options:
+    """One consistent BG/BB history: x <= t_x <= n, t_x = 0 without a transaction."""
+    n = draw(st.one_of(st.integers(0, 10), st.integers(0, 2000)))
+    x = draw(st.integers(0, n))
+    tx = 0 if x == 0 else draw(st.integers(x, n))
+    return {"frequency": x, "recency": tx, "n_periods": n}
+
+
+EXAMPLE_HISTORIES: Options = {"frequency": [0, 2, 6], "recency": [0, 4, 6], "n_periods": [6, 6, 6]}
+SBG_REGULAR = {"alpha": 0.704, "beta": 1.182}
+sbg_params = st.one_of(
+    st.just(SBG_REGULAR),
+    st.fixed_dictionaries({"alpha": st.floats(0.01, 100.0), "beta": st.floats(0.01, 100.0)}),
+)
+PNBD_PAPER = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
+pnbd_params = st.one_of(
+    st.just(PNBD_PAPER),
+    st.just({**PNBD_PAPER, "s": 1.0}),  # the (s - 1) limit
+    st.fixed_dictionaries({"r": positive, "alpha": positive, "s": positive, "beta": positive}),
+)
 gg_params = st.one_of(
     st.just(GG_PAPER),
     st.fixed_dictionaries({"p": positive, "q": st.floats(1.05, 20.0), "v": positive}),
@@ -163,12 +195,173 @@ ENTRIES: dict[str, Entry] = {
         scalars=lambda _o: with_spend(customer()),
         bounds=fixed(0.0, 1e15),
     ),
+    # ------------------------------------------------------------- BG/BB
+    "clv.fit_bgbb": Entry(
+        kind="helper",
+        example={"frequency": [0, 2, 1, 3], "recency": [0, 4, 2, 3], "n_periods": [6, 6, 5, 6]},
+    ),
+    "clv.bgbb_loglik": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, **EXAMPLE_HISTORIES},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: history(),
+        bounds=None,
+    ),
+    "clv.bgbb_p_alive": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, **EXAMPLE_HISTORIES},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: history(),
+        bounds=FRACTION,
+    ),
+    "clv.bgbb_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, "n_periods": [0, 6, 52]},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(0, 5000).map(lambda n: {"n_periods": n}),
+        bounds=fixed(0.0, 5000.0),
+    ),
+    "clv.bgbb_conditional_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, "future": 5, **EXAMPLE_HISTORIES},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.tuples(history(), st.integers(0, 500)).map(
+            lambda c: {**c[0], "future": c[1]}
+        ),
+        bounds=fixed(0.0, 500.0),
+    ),
+    "clv.bgbb_prob_purchases": Entry(
+        kind="aggregate",
+        example={"params": BGBB_PAPER, "n_periods": [6, 6], "n": [0, 3]},
+        options=bgbb_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(0, 300).flatmap(
+            lambda m: st.integers(0, m).map(lambda k: {"n_periods": m, "n": k})
+        ),
+        bounds=FRACTION,
+    ),
+    # ------------------------------------------------------------- shifted-beta-geometric
+    "clv.fit_sbg": Entry(kind="helper", example={"survivors": [1000, 631, 468, 382]}),
+    "clv.sbg_survival": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "t": [0, 1, 7]},
+        options=sbg_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(0, 20_000).map(lambda t: {"t": t}),
+        bounds=FRACTION,
+    ),
+    "clv.sbg_retention": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "t": [1, 2, 7]},
+        options=sbg_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(1, 20_000).map(lambda t: {"t": t}),
+        bounds=FRACTION,
+    ),
+    "clv.sbg_churn_probability": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "t": [1, 2, 7]},
+        options=sbg_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.integers(1, 20_000).map(lambda t: {"t": t}),
+        bounds=FRACTION,
+    ),
+    "clv.sbg_del": Entry(
+        kind="helper",
+        example={"params": SBG_REGULAR, "discount_rate": 0.1},
+    ),
+    "clv.sbg_derl": Entry(
+        kind="aggregate",
+        example={"params": SBG_REGULAR, "discount_rate": 0.1, "renewals": [0, 1, 4]},
+        options=st.fixed_dictionaries(
+            {"params": sbg_params, "discount_rate": st.floats(1e-3, 5.0)}
+        ),
+        scalars=lambda _o: st.integers(0, 20_000).map(lambda m: {"renewals": m}),
+        bounds=fixed(0.0, 1e4),
+    ),
+    # ------------------------------------------------------------- MBG/NBD
+    "clv.fit_mbgnbd": Entry(kind="helper", example=dict(RECORDS)),
+    "clv.mbgnbd_loglik": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=None,
+    ),
+    "clv.mbgnbd_p_alive": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=FRACTION,
+    ),
+    "clv.mbgnbd_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, "t": [0.0, 10.0, 52.0]},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: horizons.map(lambda t: {"t": t}),
+        bounds=fixed(0.0, 1e9),
+    ),
+    "clv.mbgnbd_conditional_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, "t": 39.0, **EXAMPLE_CUSTOMERS},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.tuples(customer(), horizons).map(lambda c: {**c[0], "t": c[1]}),
+        bounds=fixed(0.0, 1e9),
+    ),
+    "clv.mbgnbd_prob_purchases": Entry(
+        kind="aggregate",
+        example={"params": MBG_PAPER, "t": [39.0, 39.0], "n": [0, 3]},
+        options=bgnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.fixed_dictionaries({"t": horizons, "n": st.integers(0, 200)}),
+        bounds=FRACTION,
+    ),
+    # ------------------------------------------------------------- Pareto/NBD
+    "clv.fit_pareto_nbd": Entry(kind="helper", example=dict(RECORDS)),
+    "clv.pareto_nbd_loglik": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, **EXAMPLE_CUSTOMERS},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=None,
+    ),
+    "clv.pareto_nbd_p_alive": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, **EXAMPLE_CUSTOMERS},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: customer(),
+        bounds=FRACTION,
+    ),
+    "clv.pareto_nbd_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, "t": [0.0, 10.0, 52.0]},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: horizons.map(lambda t: {"t": t}),
+        bounds=fixed(0.0, 1e12),
+    ),
+    "clv.pareto_nbd_conditional_expected_purchases": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, "t": 39.0, **EXAMPLE_CUSTOMERS},
+        options=pnbd_params.map(lambda p: {"params": p}),
+        scalars=lambda _o: st.tuples(customer(), horizons).map(lambda c: {**c[0], "t": c[1]}),
+        bounds=fixed(0.0, 1e12),
+    ),
+    "clv.pareto_nbd_dert": Entry(
+        kind="aggregate",
+        example={"params": PNBD_PAPER, "discount_rate": 0.01, **EXAMPLE_CUSTOMERS},
+        options=st.fixed_dictionaries(
+            {"params": pnbd_params, "discount_rate": st.floats(1e-4, 1.0)}
+        ),
+        scalars=lambda _o: customer(),
+        bounds=fixed(0.0, 1e15),
+    ),
     # ------------------------------------------------------------- pandas drop-ins (§4)
     "clv.summary_data_from_transaction_data": Entry(kind="pandas"),
     "clv.calibration_and_holdout_data": Entry(kind="pandas"),
     # ------------------------------------------------------------- result types
     "clv.BGNBDFit": Entry(kind="type"),
     "clv.GammaGammaFit": Entry(kind="type"),
+    "clv.FitSummary": Entry(kind="type"),
+    "clv.ParetoNBDFit": Entry(kind="type"),
+    "clv.MBGNBDFit": Entry(kind="type"),
+    "clv.BGBBFit": Entry(kind="type"),
+    "clv.SBGFit": Entry(kind="type"),
     "clv.RFMSummary": Entry(kind="type"),
     "clv.RFMSegments": Entry(kind="type"),
     "clv.CalibrationHoldout": Entry(kind="type"),

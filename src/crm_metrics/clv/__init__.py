@@ -1,4 +1,4 @@
-"""crm_metrics.clv: probabilistic customer-base analysis ("buy 'til you die"), CLV.md.
+"""crm_metrics.clv: probabilistic customer-base analysis ("buy 'til you die").
 
 Transaction log -> per-customer RFM summary (:func:`rfm_summary`,
 :func:`calibration_holdout`) -> BG/NBD purchase model (:func:`fit_bgnbd` and its
@@ -23,6 +23,16 @@ Examples
 (2357, True)
 """
 
+from crm_metrics.clv._protocol import FitSummary
+from crm_metrics.clv.bgbb import (
+    BGBBFit,
+    bgbb_conditional_expected_purchases,
+    bgbb_expected_purchases,
+    bgbb_loglik,
+    bgbb_p_alive,
+    bgbb_prob_purchases,
+    fit_bgbb,
+)
 from crm_metrics.clv.bgnbd import (
     BGNBDFit,
     bgnbd_conditional_expected_purchases,
@@ -39,16 +49,53 @@ from crm_metrics.clv.gamma_gamma import (
     gamma_gamma_correlation,
     gamma_gamma_expected_spend,
 )
+from crm_metrics.clv.mbgnbd import (
+    MBGNBDFit,
+    fit_mbgnbd,
+    mbgnbd_conditional_expected_purchases,
+    mbgnbd_expected_purchases,
+    mbgnbd_loglik,
+    mbgnbd_p_alive,
+    mbgnbd_prob_purchases,
+)
+from crm_metrics.clv.pareto_nbd import (
+    ParetoNBDFit,
+    fit_pareto_nbd,
+    pareto_nbd_conditional_expected_purchases,
+    pareto_nbd_dert,
+    pareto_nbd_expected_purchases,
+    pareto_nbd_loglik,
+    pareto_nbd_p_alive,
+)
 from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary, calibration_holdout, rfm_summary
+from crm_metrics.clv.sbg import (
+    SBGFit,
+    fit_sbg,
+    sbg_churn_probability,
+    sbg_del,
+    sbg_derl,
+    sbg_retention,
+    sbg_survival,
+)
 from crm_metrics.clv.segments import RFMSegments, rfm_segments
 from crm_metrics.clv.value import customer_lifetime_value
 
 __all__ = [
+    "BGBBFit",
     "BGNBDFit",
     "CalibrationHoldout",
+    "FitSummary",
     "GammaGammaFit",
+    "MBGNBDFit",
+    "ParetoNBDFit",
     "RFMSegments",
     "RFMSummary",
+    "SBGFit",
+    "bgbb_conditional_expected_purchases",
+    "bgbb_expected_purchases",
+    "bgbb_loglik",
+    "bgbb_p_alive",
+    "bgbb_prob_purchases",
     "bgnbd_conditional_expected_purchases",
     "bgnbd_expected_purchases",
     "bgnbd_loglik",
@@ -57,11 +104,30 @@ __all__ = [
     "calibration_and_holdout_data",
     "calibration_holdout",
     "customer_lifetime_value",
+    "fit_bgbb",
     "fit_bgnbd",
     "fit_gamma_gamma",
+    "fit_mbgnbd",
+    "fit_pareto_nbd",
+    "fit_sbg",
     "gamma_gamma_correlation",
     "gamma_gamma_expected_spend",
+    "mbgnbd_conditional_expected_purchases",
+    "mbgnbd_expected_purchases",
+    "mbgnbd_loglik",
+    "mbgnbd_p_alive",
+    "mbgnbd_prob_purchases",
+    "pareto_nbd_conditional_expected_purchases",
+    "pareto_nbd_dert",
+    "pareto_nbd_expected_purchases",
+    "pareto_nbd_loglik",
+    "pareto_nbd_p_alive",
     "rfm_segments",
     "rfm_summary",
+    "sbg_churn_probability",
+    "sbg_del",
+    "sbg_derl",
+    "sbg_retention",
+    "sbg_survival",
     "summary_data_from_transaction_data",
 ]

@@ -1,4 +1,4 @@
-"""The BG/NBD model of repeat buying (Fader, Hardie & Lee 2005), CLV.md §2.
+"""The BG/NBD model of repeat buying (Fader, Hardie & Lee 2005).
 
 While active, a customer buys as a Poisson process of rate ``lambda ~ Gamma(r, alpha)``;
 after every repeat purchase the customer drops out with probability ``p ~ Beta(a, b)``.
@@ -10,15 +10,18 @@ vectorised over customers and broadcast ``t``. Everything is evaluated in log sp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from scipy import optimize, special  # type: ignore[import-untyped]
 
 from crm_metrics._math import as_result
 from crm_metrics._validate import Count, Magnitude, ModelParams, validated
+from crm_metrics.clv._protocol import FittedModel, accepts_summary, observed_covariance, unpack
+from crm_metrics.clv._rules import ScalarNumber
+from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary
 
 __all__ = [
     "BGNBDFit",
@@ -46,8 +49,13 @@ def _dot(u: NDArray[Any], v: NDArray[Any]) -> float:
     return float(np.einsum("i,i->", u, v))
 
 
-class BGNBDFit(BaseModel):
+class BGNBDFit(FittedModel):
     """A fitted BG/NBD model: parameters in the input's time units and the fit's record.
+
+    An immutable record (pydantic; ``model_dump_json()`` / ``model_validate_json()``
+    round-trip, non-finite fields refused) with the predictions of the model as methods,
+    each accepting an [`RFMSummary`][crm_metrics.clv.RFMSummary] in place of the
+    ``frequency, recency, T`` arrays.
 
     Attributes
     ----------
@@ -57,7 +65,7 @@ class BGNBDFit(BaseModel):
         Shapes of the Beta distribution of the dropout probability.
     loglik : float
         Total log-likelihood at the parameters (weights applied; penalty excluded).
-    n_customers : int
+    n_customers : float
         Customers fitted (the sum of the weights).
     converged : bool
         Whether the optimiser reached an interior maximum.
@@ -65,21 +73,61 @@ class BGNBDFit(BaseModel):
         Optimiser iterations.
     message : str
         What happened, in plain words.
+    covariance : tuple of tuples of float or None
+        Covariance matrix of ``r, alpha, a, b`` from the observed information (inverse
+        Hessian of the negative log-likelihood at the maximum, penalty included); None
+        when the fit did not converge.
+
+    Examples
+    --------
+    >>> from crm_metrics import clv, datasets
+    >>> log = datasets.load_cdnow("sample")
+    >>> s = clv.rfm_summary(log.customer_id, log.ts, freq="D", freq_multiplier=7,
+    ...                     observation_end="1997-09-30")
+    >>> bg = clv.fit_bgnbd(s)
+    >>> {k: round(v, 4) for k, v in bg.std_errors().items()}
+    {'r': 0.0126, 'alpha': 0.3782, 'a': 0.1857, 'b': 0.7054}
+    >>> round(bg.p_alive(2, 30.43, 38.86), 4), round(bg.expected_purchases(39.0), 4)
+    (0.7266, 1.195)
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    PARAMS: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
 
     r: float = Field(gt=0)
     alpha: float = Field(gt=0)
     a: float = Field(gt=0)
     b: float = Field(gt=0)
-    loglik: float
-    n_customers: float = Field(ge=0)
-    converged: bool
-    iterations: int = Field(ge=0)
-    message: str
+
+    def loglik_of(self, frequency: Any, recency: Any = None, T: Any = None) -> Any:
+        """Per-customer log-likelihood ([`bgnbd_loglik`][crm_metrics.clv.bgnbd_loglik])."""
+        x, tx, age = unpack(frequency, _SUMMARY, {"recency": recency, "T": T})
+        return bgnbd_loglik(self, x, tx, age)
+
+    def p_alive(self, frequency: Any, recency: Any = None, T: Any = None) -> Any:
+        """P(alive) of each customer ([`bgnbd_p_alive`][crm_metrics.clv.bgnbd_p_alive])."""
+        x, tx, age = unpack(frequency, _SUMMARY, {"recency": recency, "T": T})
+        return bgnbd_p_alive(self, x, tx, age)
+
+    def expected_purchases(self, t: Any) -> Any:
+        """Expected repeat purchases of a new customer within ``t``
+        ([`bgnbd_expected_purchases`][crm_metrics.clv.bgnbd_expected_purchases])."""
+        return bgnbd_expected_purchases(self, t)
+
+    def conditional_expected_purchases(
+        self, t: Any, frequency: Any, recency: Any = None, T: Any = None
+    ) -> Any:
+        """Expected purchases in the next ``t`` of customers with a history
+        ([`bgnbd_conditional_expected_purchases`][crm_metrics.clv.bgnbd_conditional_expected_purchases])."""
+        x, tx, age = unpack(frequency, _SUMMARY, {"recency": recency, "T": T})
+        return bgnbd_conditional_expected_purchases(self, t, x, tx, age)
+
+    def prob_purchases(self, n: Any, t: Any) -> Any:
+        """P(exactly ``n`` repeat purchases within ``t``) for a new customer
+        ([`bgnbd_prob_purchases`][crm_metrics.clv.bgnbd_prob_purchases])."""
+        return bgnbd_prob_purchases(self, t, n)
 
 
+_SUMMARY = ("frequency", "recency", "T")
 Params = Mapping[str, float] | BGNBDFit
 _PARAMS = ModelParams(names=BGNBD_PARAMS)
 
@@ -292,24 +340,36 @@ def _objective(
 _WARM_SIZE = 20_000
 
 
+def _log_hessian(
+    objective: Any, theta: NDArray[np.float64], args: tuple[Any, ...]
+) -> NDArray[np.float64]:
+    """Hessian of ``objective`` (the mean penalised negative log-likelihood) in the
+    log-parameters at ``theta``, by central differences of its analytic gradient
+    (2 * len(theta) evaluations), symmetrised."""
+    k = len(theta)
+    step = 1e-4
+    hess = np.empty((k, k))
+    with np.errstate(all="ignore"):
+        for j in range(k):  # k = 3 or 4 parameters, not customers
+            e = np.zeros(k)
+            e[j] = step
+            plus, minus = objective(theta + e, *args)[1], objective(theta - e, *args)[1]
+            hess[:, j] = (plus - minus) / (2 * step)
+    out: NDArray[np.float64] = 0.5 * (hess + hess.T)
+    return out
+
+
 def _inverse_hessian(
     objective: Any, theta: NDArray[np.float64], args: tuple[Any, ...]
 ) -> NDArray[np.float64] | None:
-    """Inverse Hessian of ``objective`` at ``theta`` by central differences of its gradient
-    (2 * len(theta) cheap evaluations on the subsample), or None unless positive definite.
+    """Inverse Hessian of ``objective`` at ``theta`` (:func:`_log_hessian` on the
+    subsample), or None unless positive definite.
 
     Seeding BFGS on all the data with it (the subsample's curvature is that of the full
     mean log-likelihood up to sampling noise) saves most of the full evaluations BFGS
     would spend learning the curvature from the identity.
     """
-    k = len(theta)
-    step = 1e-4
-    hess = np.empty((k, k))
-    for j in range(k):  # k = 3 or 4 parameters, not customers
-        e = np.zeros(k)
-        e[j] = step
-        hess[:, j] = (objective(theta + e, *args)[1] - objective(theta - e, *args)[1]) / (2 * step)
-    hess = 0.5 * (hess + hess.T)
+    hess = _log_hessian(objective, theta, args)
     if not np.all(np.isfinite(hess)):
         return None
     eig = np.linalg.eigvalsh(hess)
@@ -317,11 +377,77 @@ def _inverse_hessian(
         return None
     inv = np.asarray(np.linalg.inv(hess), dtype=np.float64)
     inv = 0.5 * (inv + inv.T)
-    try:  # the check BFGS makes on it
-        np.linalg.cholesky(inv)
-    except np.linalg.LinAlgError:
-        return None
     return inv
+
+
+#: The observed information is taken as singular (the likelihood flat along some
+#: direction) when its smallest eigenvalue is below this fraction of its largest.
+_FLAT = 1e-8
+#: A Newton step longer than this (in a log-parameter) from the point reached means the
+#: search stopped on a slope, typically a ridge running to the edge of the space, where
+#: the gradient decays as fast as the curvature (the step stays near 1); at an interior
+#: maximum the step is of the order of the gradient tolerance.
+_NEWTON_STEP = 0.05
+
+
+def _flat_direction(hess: NDArray[np.float64], names: tuple[str, ...]) -> str | None:
+    """None if ``hess`` (log-parameters) is finite and positive definite; otherwise the
+    parameters the likelihood does not pin down, in words."""
+    if not np.all(np.isfinite(hess)):
+        return "the curvature of the log-likelihood could not be evaluated there"
+    eig, vec = np.linalg.eigh(hess)
+    if eig[0] > _FLAT * max(eig[-1], 0.0) and eig[0] > 0:
+        return None
+    weak = np.abs(vec[:, 0]) > 0.3
+    involved = ", ".join(n for n, hit in zip(names, weak, strict=True) if hit)
+    if eig[0] < -_FLAT * max(abs(eig[-1]), 1.0):
+        return f"the log-likelihood is not at a maximum along {involved}"
+    return f"the log-likelihood is flat along {involved}: the data do not determine them"
+
+
+def _judge(
+    res: Any,
+    theta0: NDArray[np.float64],
+    edge_message: str | None,
+    hess: NDArray[np.float64],
+    names: tuple[str, ...],
+) -> tuple[bool, str]:
+    """``(converged, message)`` of a finished search, in order of precedence: a parameter
+    at the edge of the space, an optimiser that never moved, a flat or non-concave
+    likelihood, the optimiser's own verdict."""
+    if edge_message is not None:
+        return False, edge_message
+    if int(res.nit) == 0 or bool(np.all(np.abs(res.x - theta0) < 1e-12)):
+        return False, (
+            "did not converge: the optimiser did not move from its starting point, so "
+            "nothing was learnt from the data; the parameters returned are that start"
+        )
+    flat = _flat_direction(hess, names)
+    if flat is not None:
+        return False, (
+            f"did not converge: {flat}; the parameters returned are the best reached "
+            "and should not be used"
+        )
+    jac = np.asarray(res.jac, dtype=np.float64)
+    step = np.linalg.solve(hess, -jac) if np.all(np.isfinite(jac)) else np.full(len(jac), np.inf)
+    sloped = ~(np.abs(step) <= _NEWTON_STEP)
+    if sloped.any():
+        ways = ", ".join(
+            f"{'larger' if d > 0 else 'smaller'} {n}"
+            for n, d, hit in zip(names, step, sloped, strict=True)
+            if hit
+        )
+        return False, (
+            "did not converge: the optimiser stopped on a slope, the log-likelihood still "
+            f"increases towards {ways} (its maximum lies at the edge of the parameter "
+            "space: the data do not determine these parameters); the parameters returned "
+            "are the best reached and should not be used"
+        )
+    if res.success or float(np.max(np.abs(res.jac))) < 1e-5:
+        return True, "converged: the gradient of the log-likelihood is zero"
+    return False, (
+        f"did not converge ({res.message}); the parameters returned are the best reached"
+    )
 
 
 def _search(
@@ -398,17 +524,18 @@ def _boundary_message(params: NDArray[np.float64], at_edge: NDArray[np.bool_]) -
     )
 
 
+@accepts_summary(*_SUMMARY)
 @validated(
     frequency=Count(event=True),
     T=Magnitude(event=True),
     recency=Magnitude(event=True, le="T", zero_with="frequency"),
     weights=Magnitude(event=True, optional=True),
-    penalizer=Magnitude(),
+    penalizer=ScalarNumber(),
 )
 def fit_bgnbd(
-    frequency: ArrayLike,
-    recency: ArrayLike,
-    T: ArrayLike,
+    frequency: ArrayLike | RFMSummary | CalibrationHoldout,
+    recency: ArrayLike | None = None,
+    T: ArrayLike | None = None,
     *,
     weights: ArrayLike | None = None,
     penalizer: float = 0.0,
@@ -426,8 +553,9 @@ def fit_bgnbd(
 
     Parameters
     ----------
-    frequency : array_like of int
-        Repeat purchases per customer (``RFMSummary.frequency``).
+    frequency : array_like of int, or RFMSummary or CalibrationHoldout
+        Repeat purchases per customer, or a whole summary (then ``recency`` and ``T``
+        are taken from it and must not be given).
     recency : array_like of float
         Age at the last repeat purchase; 0 when ``frequency`` is 0; at most ``T``.
     T : array_like of float
@@ -441,9 +569,11 @@ def fit_bgnbd(
     -------
     BGNBDFit
         ``r, alpha, a, b``, the total log-likelihood, the number of customers, and whether
-        and how the optimiser converged. A fit whose maximum lies on the boundary of the
-        parameter space returns the best parameters reached with ``converged=False`` and
-        an explanatory ``message``; it never raises.
+        and how the optimiser converged, and the covariance of the parameters
+        (``std_errors()``, ``conf_int()``, ``summary()``). A fit that learnt nothing or
+        whose maximum lies on the boundary of the parameter space returns the best
+        parameters reached with ``converged=False`` and an explanatory ``message``; it
+        never raises for that.
 
     Raises
     ------
@@ -462,7 +592,12 @@ def fit_bgnbd(
     distinct triples, started on a systematic subsample of 20,000 of them (BFGS, TNC if
     that fails) and finished by BFGS on all of them, seeded with the subsample's Hessian.
     A fit whose parameters leave 1e-4..1e4 (a point-mass purchase rate or no dropout) is
-    reported as not converged: the likelihood has no interior maximum.
+    reported as not converged: the likelihood has no interior maximum; so is a fit whose
+    observed information is not positive definite, or whose Newton step from the point
+    reached is longer than 0.05 in a log-parameter (a slope running to the edge).
+    Standard errors come from the observed information: the Hessian of the penalised
+    negative log-likelihood at the maximum, by central differences of the analytic
+    gradient, inverted.
     lifetimes rescales time by ``max(T)`` before fitting and penalises the rescaled
     parameters, so penalized fits differ from lifetimes by design; unpenalized fits agree.
 
@@ -488,7 +623,7 @@ def fit_bgnbd(
     tx = np.asarray(recency, dtype=np.float64)
     age = np.asarray(T, dtype=np.float64)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
-    pen = float(np.asarray(penalizer))
+    pen = float(penalizer)
     s = _Triples(x, tx, age, w)
     if s.total == 0:
         return BGNBDFit(
@@ -502,24 +637,50 @@ def fit_bgnbd(
             iterations=0,
             message="nothing to fit: no customer (or all weights are 0)",
         )
+    theta0 = np.zeros(4)
+    if s.uT[-1] == 0:
+        return _unfitted(
+            s,
+            "did not converge: nothing can be learnt, every customer's T is 0 (each was seen "
+            "only at their first purchase), so the data hold no time in which to buy or drop "
+            "out; the parameters returned are the starting point",
+        )
     sub = None
     if len(s.x) > 2 * _WARM_SIZE:  # warm start on every k-th distinct triple
         k = len(s.x) // _WARM_SIZE
         sub = _Triples(s.x[::k], s.tx[::k], s.T[::k], s.w[::k])
         sub.scale = s.scale
-    res = _search(_objective, np.zeros(4), (s, pen), None if sub is None else (sub, pen))
+    res = _search(_objective, theta0, (s, pen), None if sub is None else (sub, pen))
     params = np.exp(res.x) * np.array([1.0, s.scale, 1.0, 1.0])
     at_edge = np.abs(res.x) > _LOG_EDGE
-    gradient_small = bool(np.max(np.abs(res.jac)) < 1e-5)
-    if at_edge.any():
-        converged, message = False, _boundary_message(params, at_edge)
-    elif res.success or gradient_small:
-        converged, message = True, "converged: the gradient of the log-likelihood is zero"
-    else:
-        converged = False
-        message = f"did not converge ({res.message}); the parameters returned are the best reached"
+    hess = _log_hessian(_objective, res.x, (s, pen))
+    converged, message = _judge(
+        res,
+        theta0,
+        _boundary_message(params, at_edge) if at_edge.any() else None,
+        hess,
+        BGNBD_PARAMS,
+    )
+    if len(s.uxr) == 0:
+        converged, message = (
+            False,
+            (
+                "did not converge: no customer made a repeat purchase, so the data say nothing "
+                "about dropout (a, b) and little about purchase rates; the parameters returned "
+                "are the best reached and should not be used"
+            ),
+        )
     r, alpha, a, b = (float(v) for v in params)
     loglik = _triples_loglik(r, alpha, a, b, s)
+    if not np.isfinite(loglik):
+        raise ValueError(
+            "frequency, recency, T: the BG/NBD log-likelihood of these customers is not "
+            f"finite at r = {r:.3g}, alpha = {alpha:.3g}, a = {a:.3g}, b = {b:.3g}"
+        )
+    covariance = None
+    if converged:
+        grad = _objective(res.x, s, pen)[1]
+        covariance = observed_covariance(hess, grad, params, s.total)
     return BGNBDFit(
         r=r,
         alpha=alpha,
@@ -529,6 +690,23 @@ def fit_bgnbd(
         n_customers=s.total,
         converged=converged,
         iterations=int(res.nit),
+        message=message,
+        covariance=covariance,
+    )
+
+
+def _unfitted(s: _Triples, message: str) -> BGNBDFit:
+    """The record of a fit that did not run: the starting point, not converged."""
+    alpha = s.scale
+    return BGNBDFit(
+        r=1.0,
+        alpha=alpha,
+        a=1.0,
+        b=1.0,
+        loglik=_triples_loglik(1.0, alpha, 1.0, 1.0, s),
+        n_customers=s.total,
+        converged=False,
+        iterations=0,
         message=message,
     )
 

@@ -2,12 +2,15 @@
 
 Same names, argument names, column names and index as lifetimes 0.11.3; thin wrappers
 over :func:`~crm_metrics.clv.rfm_summary` and :func:`~crm_metrics.clv.calibration_holdout`
-(pandas is imported lazily). Where lifetimes would guess a timestamp format, these
-functions parse ISO-8601 only, unless ``datetime_format`` names the format explicitly.
+(pandas is imported lazily). Dates are read as lifetimes reads them where that is
+unambiguous: datetime64 columns, pandas ``Timestamp`` and ``Period``, ISO-8601 text
+including compact ``YYYYMMDD`` dates, and any text in an explicit ``datetime_format``.
+Where lifetimes would guess a format (``05/01/2015``), these functions refuse instead.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,14 +24,81 @@ if TYPE_CHECKING:
 __all__ = ["calibration_and_holdout_data", "summary_data_from_transaction_data"]
 
 
-def _times(values: Any, datetime_format: str | None) -> Any:
-    """Column or scalar as given, or parsed with the caller's explicit ``datetime_format``."""
-    if datetime_format is None or values is None:
-        return values
+#: ISO-8601 basic calendar dates (``20150207``), which lifetimes reads through pandas.
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def _is_text(values: Any) -> bool:
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        return isinstance(values, str)
+    return getattr(dtype, "kind", "O") in "OUS" or str(dtype) in ("str", "string")
+
+
+def _text(values: Any) -> Any:
+    """A text scalar or column with compact dates rewritten in the extended form (a
+    ``str`` scalar or a numpy array of ``str``, which the timestamp rule parses as
+    ISO-8601 and refuses naming the position of anything else)."""
+
+    def expand(v: Any) -> Any:
+        if isinstance(v, str):
+            match = _COMPACT.fullmatch(v.strip())
+            if match is not None:
+                return "-".join(match.groups())
+        return v
+
+    if isinstance(values, str):
+        return expand(values)
+    arr = np.asarray(values.to_numpy(dtype=object, na_value=None), dtype=object)
+    expanded = np.frompyfunc(expand, 1, 1)(arr) if arr.size else arr
+    return np.asarray(expanded, dtype=str)
+
+
+def _with_format(name: str, values: Any, datetime_format: str) -> Any:
+    """Text parsed with the caller's explicit ``strftime`` format (pandas), as naive UTC;
+    a value that does not match is refused naming its position."""
     import pandas as pd
 
-    parsed = pd.to_datetime(values, format=datetime_format)
-    return parsed.to_numpy() if hasattr(parsed, "to_numpy") else parsed.to_datetime64()
+    try:
+        parsed = pd.to_datetime(values, format=datetime_format, utc=True)
+    except (ValueError, TypeError) as exc:
+        if isinstance(values, str):
+            raise ValueError(
+                f"{name} = {values!r} does not match datetime_format {datetime_format!r}"
+            ) from exc
+        series = pd.Series(np.asarray(values, dtype=object))
+        bad = pd.to_datetime(series, format=datetime_format, utc=True, errors="coerce").isna()
+        bad &= series.notna().to_numpy()
+        pos = int(np.argmax(bad.to_numpy())) if bool(bad.any()) else 0
+        raise ValueError(
+            f"{name}[{pos}] = {series.iloc[pos]!r} does not match datetime_format "
+            f"{datetime_format!r}"
+        ) from exc
+    if isinstance(parsed, pd.Timestamp):
+        return parsed.tz_convert(None).to_datetime64()
+    naive = parsed.dt.tz_convert(None) if hasattr(parsed, "dt") else parsed.tz_convert(None)
+    return naive.to_numpy()
+
+
+def _times(name: str, values: Any, datetime_format: str | None) -> Any:
+    """A timestamp column or scalar as lifetimes and pymc-marketing read it: pandas
+    ``Timestamp`` (aware ones converted to naive UTC) and ``Period`` (its start), text in
+    the caller's ``datetime_format``, or ISO-8601 text including compact dates."""
+    if values is None:
+        return None
+    import pandas as pd
+
+    if isinstance(values, pd.Period):
+        values = values.to_timestamp()
+    if isinstance(values, pd.Timestamp):
+        return (values.tz_convert(None) if values.tz is not None else values).to_datetime64()
+    if isinstance(getattr(values, "dtype", None), pd.PeriodDtype):
+        values = values.dt.to_timestamp() if hasattr(values, "dt") else values.to_timestamp()
+    if not _is_text(values):
+        return values
+    if datetime_format is not None:
+        return _with_format(name, values, datetime_format)
+    return _text(values)
 
 
 def _columns(
@@ -36,8 +106,6 @@ def _columns(
 ) -> tuple[NDArray[Any], Any, NDArray[Any] | None]:
     ids = transactions[customer_id_col].to_numpy()
     ts: Any = transactions[datetime_col]
-    if ts.dtype.kind in "OUS" or str(ts.dtype) in ("str", "string"):
-        ts = np.asarray(ts.to_numpy(), dtype=str)  # text: parsed as ISO-8601, never guessed
     money = None if not monetary_col else transactions[monetary_col].to_numpy(dtype=np.float64)
     return ids, ts, money
 
@@ -63,13 +131,16 @@ def summary_data_from_transaction_data(
     transactions : pandas.DataFrame
         One row per transaction.
     customer_id_col, datetime_col : str
-        Column names of the customer id and the timestamp (datetime64 or ISO-8601 text).
+        Column names of the customer id and the timestamp (datetime64, pandas periods,
+        or text: ISO-8601 such as ``2015-02-07`` or ``20150207``, or ``datetime_format``).
     monetary_value_col : str, optional
         Column of transaction amounts.
     datetime_format : str, optional
-        An explicit ``strftime`` format for text timestamps (and ``observation_period_end``).
-    observation_period_end : datetime or str, optional
-        End of observation (default: the latest timestamp).
+        An explicit ``strftime`` format (``"%d/%m/%Y"``) for text timestamps and a text
+        ``observation_period_end``, parsed with pandas.
+    observation_period_end : datetime, str, pandas.Timestamp or pandas.Period, optional
+        End of observation (default: the latest timestamp). A ``Period`` stands for its
+        start, a tz-aware ``Timestamp`` for the same instant in UTC.
     freq : {"D", "W", "h", "min", "s"}, default "D"
         Period length.
     freq_multiplier : int, default 1
@@ -87,7 +158,8 @@ def summary_data_from_transaction_data(
     ------
     ValueError
         As [`rfm_summary`][crm_metrics.clv.rfm_summary] (non-ISO text without
-        ``datetime_format``, ``freq`` "M"/"Y", NaT or missing ids).
+        ``datetime_format``, ``freq`` "M"/"Y", NaT or missing ids), or if a text value
+        does not match ``datetime_format`` (naming its position).
     TypeError
         As [`rfm_summary`][crm_metrics.clv.rfm_summary].
 
@@ -112,11 +184,11 @@ def summary_data_from_transaction_data(
     ids, ts, money = _columns(transactions, customer_id_col, datetime_col, monetary_value_col)
     summary = rfm_summary(
         ids,
-        _times(ts, datetime_format),
+        _times("ts", ts, datetime_format),
         money,
         freq=freq,
         freq_multiplier=freq_multiplier,
-        observation_end=_times(observation_period_end, datetime_format),
+        observation_end=_times("observation_period_end", observation_period_end, datetime_format),
         include_first=include_first_transaction,
     )
     frame = summary.to_pandas()
@@ -145,17 +217,18 @@ def calibration_and_holdout_data(
     transactions : pandas.DataFrame
         One row per transaction.
     customer_id_col, datetime_col : str
-        Column names of the customer id and the timestamp.
-    calibration_period_end : datetime or str
-        Last instant of the calibration period.
-    observation_period_end : datetime or str, optional
+        Column names of the customer id and the timestamp (as in
+        [`summary_data_from_transaction_data`][crm_metrics.clv.summary_data_from_transaction_data]).
+    calibration_period_end : datetime, str, pandas.Timestamp or pandas.Period
+        Last instant of the calibration period (a ``Period`` stands for its start).
+    observation_period_end : datetime, str, pandas.Timestamp or pandas.Period, optional
         Last instant of the holdout period (default: the latest timestamp).
     freq : {"D", "W", "h", "min", "s"}, default "D"
         Period length.
     freq_multiplier : int, default 1
         Divides recency, T and ``duration_holdout``.
     datetime_format : str, optional
-        An explicit ``strftime`` format for text timestamps and the two dates.
+        An explicit ``strftime`` format for text timestamps and text dates.
     monetary_value_col : str, optional
         Column of transaction amounts.
     include_first_transaction : bool, default False
@@ -172,7 +245,8 @@ def calibration_and_holdout_data(
     Raises
     ------
     ValueError
-        If there is no holdout transaction, or as
+        If there is no holdout transaction, a text value does not match
+        ``datetime_format``, or as
         [`calibration_holdout`][crm_metrics.clv.calibration_holdout].
     TypeError
         As [`calibration_holdout`][crm_metrics.clv.calibration_holdout].
@@ -198,10 +272,10 @@ def calibration_and_holdout_data(
     ids, ts, money = _columns(transactions, customer_id_col, datetime_col, monetary_value_col)
     result = calibration_holdout(
         ids,
-        _times(ts, datetime_format),
+        _times("ts", ts, datetime_format),
         money,
-        calibration_end=_times(calibration_period_end, datetime_format),
-        observation_end=_times(observation_period_end, datetime_format),
+        calibration_end=_times("calibration_period_end", calibration_period_end, datetime_format),
+        observation_end=_times("observation_period_end", observation_period_end, datetime_format),
         freq=freq,
         freq_multiplier=freq_multiplier,
         include_first=include_first_transaction,

@@ -1,4 +1,4 @@
-"""The Gamma-Gamma model of spend per transaction (CLV.md §3).
+"""The Gamma-Gamma model of spend per transaction.
 
 Each transaction value of a customer is ``Gamma(p, nu)``; across customers
 ``nu ~ Gamma(q, v)`` (Colombo & Jiang 1999; Fader & Hardie 2013). Fitted on repeat
@@ -9,16 +9,27 @@ towards the population mean ``p v / (q - 1)``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from scipy import special  # type: ignore[import-untyped]
 
 from crm_metrics._math import as_result, safe_divide
-from crm_metrics._validate import Count, Magnitude, ModelParams, validated
-from crm_metrics.clv.bgnbd import _WARM_SIZE, _coerced, _dot, _search
+from crm_metrics._validate import Count, Flag, Magnitude, ModelParams, validated
+from crm_metrics.clv._protocol import FittedModel, accepts_summary, observed_covariance, unpack
+from crm_metrics.clv._rules import ScalarNumber
+from crm_metrics.clv.bgnbd import (
+    _LOG_EDGE,
+    _WARM_SIZE,
+    _coerced,
+    _dot,
+    _judge,
+    _log_hessian,
+    _search,
+)
+from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary
 
 __all__ = [
     "GammaGammaFit",
@@ -28,7 +39,6 @@ __all__ = [
 ]
 
 GG_PARAMS = ("p", "q", "v")
-_LOG_BOUND = float(np.log(1e8))
 #: q <= 1 means E[nu^-1] is infinite: no finite mean spend (lifetimes #146, #370).
 SPEND_PARAMS = ModelParams(
     names=GG_PARAMS,
@@ -40,8 +50,11 @@ SPEND_PARAMS = ModelParams(
 )
 
 
-class GammaGammaFit(BaseModel):
+class GammaGammaFit(FittedModel):
     """A fitted Gamma-Gamma spend model.
+
+    An immutable record (pydantic; JSON round trip, non-finite fields refused) sharing
+    ``std_errors()``, ``conf_int()`` and ``summary()`` with the purchase models.
 
     Attributes
     ----------
@@ -61,21 +74,38 @@ class GammaGammaFit(BaseModel):
         Optimiser iterations.
     message : str
         What happened, in plain words.
+    covariance : tuple of tuples of float or None
+        Covariance matrix of ``p, q, v`` from the observed information; None when the
+        fit did not converge.
+
+    Examples
+    --------
+    >>> from crm_metrics import clv, datasets
+    >>> log = datasets.load_cdnow("sample")
+    >>> s = clv.rfm_summary(log.customer_id, log.ts, log.amount, freq="D", freq_multiplier=7,
+    ...                     observation_end="1997-09-30")
+    >>> gg = clv.fit_gamma_gamma(s)
+    >>> {k: round(v, 2) for k, v in gg.std_errors().items()}
+    {'p': 1.19, 'q': 0.29, 'v': 4.16}
+    >>> round(gg.expected_spend(2, 40.0), 2)
+    39.14
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    PARAMS: ClassVar[tuple[str, ...]] = ("p", "q", "v")
 
     p: float = Field(gt=0)
     q: float = Field(gt=0)
     v: float = Field(gt=0)
-    loglik: float
-    n_customers: float = Field(ge=0)
     n_ignored: int = Field(ge=0)
-    converged: bool
-    iterations: int = Field(ge=0)
-    message: str
+
+    def expected_spend(self, frequency: Any, monetary_value: Any = None) -> Any:
+        """Expected spend per transaction of each customer
+        ([`gamma_gamma_expected_spend`][crm_metrics.clv.gamma_gamma_expected_spend])."""
+        x, m = unpack(frequency, _SUMMARY, {"monetary_value": monetary_value})
+        return gamma_gamma_expected_spend(self, x, m)
 
 
+_SUMMARY = ("frequency", "monetary_value")
 Params = Mapping[str, float] | GammaGammaFit
 
 
@@ -92,30 +122,34 @@ def _total_loglik(
     pux = p * ux
     with np.errstate(divide="ignore", invalid="ignore"):  # x = 0 is never gathered
         lgamma_ratio = (special.gammaln(pux + q) - special.gammaln(pux))[code]
-        px_log_x = (pux * np.log(ux))[code]
+        log_ux = np.log(ux)
+        px_log_x = (pux * log_ux)[code]
     px = pux[code]
+    log_m = np.log(m)
     out = (
         lgamma_ratio
         - special.gammaln(q)
         + q * np.log(v)
-        + (px - 1.0) * np.log(m)
+        + (px - 1.0) * log_m
         + px_log_x
-        - (px + q) * np.log(x * m + v)
+        - (px + q) * np.logaddexp(log_ux[code] + log_m, np.log(v))
     )
     return _dot(w, out)
 
 
 def _loglik(p: float, q: float, v: float, x: Any, m: Any) -> NDArray[np.float64]:
-    """Log-density of the mean spend ``m`` of ``x`` transactions (x > 0)."""
+    """Log-density of the mean spend ``m`` of ``x`` transactions (x > 0), in log space
+    (``log(x m + v)`` as a ``logaddexp``, so no spend overflows)."""
     px = p * x
+    log_m = np.log(m)
     out: NDArray[np.float64] = (
         special.gammaln(px + q)
         - special.gammaln(px)
         - special.gammaln(q)
         + q * np.log(v)
-        + (px - 1.0) * np.log(m)
+        + (px - 1.0) * log_m
         + px * np.log(x)
-        - (px + q) * np.log(x * m + v)
+        - (px + q) * np.logaddexp(np.log(x) + log_m, np.log(v))
     )
     return out
 
@@ -123,24 +157,38 @@ def _loglik(p: float, q: float, v: float, x: Any, m: Any) -> NDArray[np.float64]
 class _Spends:
     """Sufficient statistics of the Gamma-Gamma likelihood of repeat customers.
 
-    Every term but ``(p x + q) log(x m + v)`` depends on x alone (evaluated per distinct
-    x) or is linear in the parameters (precomputed sums), so one evaluation costs one
-    log and one division per customer.
+    Spends are measured in units of their weighted geometric mean ``unit`` (``v`` is a
+    scale parameter, so the fit is equivariant), which keeps ``x m`` and ``v`` near 1
+    whatever the currency. Every term but ``(p x + q) log(x m + v)`` depends on x alone
+    (evaluated per distinct x) or is linear in the parameters (precomputed sums), so one
+    evaluation costs one ``logaddexp`` per customer.
     """
 
-    def __init__(self, x: NDArray[np.float64], m: NDArray[np.float64], w: NDArray[np.float64]):
-        self.xm, self.w, self.wx = x * m, w, w * x
+    def __init__(
+        self,
+        x: NDArray[np.float64],
+        m: NDArray[np.float64],
+        w: NDArray[np.float64],
+        log_unit: float | None = None,
+    ):
+        log_m_raw = np.log(m)
         self.total = float(w.sum())
+        if log_unit is None:
+            log_unit = _dot(w, log_m_raw) / self.total if self.total else 0.0
+        self.log_unit = log_unit
+        log_m = log_m_raw - self.log_unit
+        self.log_xm, self.w, self.wx = np.log(x) + log_m, w, w * x
         self.ux, inverse = np.unique(x, return_inverse=True)
         self.uw = np.bincount(inverse, weights=w, minlength=len(self.ux))
-        self.sum_w_log_m = _dot(w, np.log(m))
-        self.sum_wx_log_m = _dot(self.wx, np.log(m))
+        self.sum_w_log_m = _dot(w, log_m)
+        self.sum_wx_log_m = _dot(self.wx, log_m)
+        self.scale = np.array([1.0, 1.0, np.exp(self.log_unit)])
 
 
 def _objective(
     theta: NDArray[np.float64], s: _Spends, penalizer: float
 ) -> tuple[float, NDArray[np.float64]]:
-    p, q, v = np.exp(theta)
+    p, q, v = np.exp(theta)  # v in units of s.log_unit
     ux, uw, total = s.ux, s.uw, s.total
     pux = p * ux
     ll = (
@@ -150,31 +198,57 @@ def _objective(
         - s.sum_w_log_m
     )
     psi = special.digamma(pux + q)
-    log_xm_v = np.log(s.xm + v)
-    inv_xm_v = 1.0 / (s.xm + v)
+    log_xm_v = np.logaddexp(s.log_xm, np.log(v))
+    inv_xm_v = np.exp(-log_xm_v)
     sum_w_log, sum_wx_log = _dot(s.w, log_xm_v), _dot(s.wx, log_xm_v)
     ll -= p * sum_wx_log + q * sum_w_log
     g_p = _dot(uw, ux * (psi - special.digamma(pux) + np.log(ux))) + s.sum_wx_log_m - sum_wx_log
     g_q = _dot(uw, psi) + total * (np.log(v) - special.digamma(q)) - sum_w_log
     g_v = total * q / v - p * _dot(s.wx, inv_xm_v) - q * _dot(s.w, inv_xm_v)
     params = np.array([p, q, v])
-    value = -ll / total + penalizer * _dot(params, params)
-    grad = (-np.array([g_p, g_q, g_v]) / total + 2.0 * penalizer * params) * params
+    value = -ll / total
+    grad = (-np.array([g_p, g_q, g_v]) / total) * params
+    if penalizer > 0:  # the penalty is on v in the currency of the spends
+        natural = params * s.scale
+        value += penalizer * _dot(natural, natural)
+        grad += 2.0 * penalizer * natural * natural
     return value, grad
 
 
+def _unconstrained(theta_c: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Log-parameters from the constrained search's (log p, log(q - 1), log v)."""
+    out = np.array(theta_c, dtype=np.float64)
+    out[1] = np.logaddexp(0.0, theta_c[1])  # log(1 + exp(.)) = log q
+    return out
+
+
+def _objective_q_above_1(
+    theta_c: NDArray[np.float64], s: _Spends, penalizer: float
+) -> tuple[float, NDArray[np.float64]]:
+    """:func:`_objective` on (log p, log(q - 1), log v): q > 1 throughout."""
+    theta = _unconstrained(theta_c)
+    value, grad = _objective(theta, s, penalizer)
+    q = float(np.exp(theta[1]))
+    grad = grad.copy()
+    grad[1] *= (q - 1.0) / q
+    return value, grad
+
+
+@accepts_summary(*_SUMMARY)
 @validated(
     frequency=Count(event=True),
     monetary_value=Magnitude(event=True, positive_with="frequency"),
     weights=Magnitude(event=True, optional=True),
-    penalizer=Magnitude(),
+    penalizer=ScalarNumber(),
+    q_constraint=Flag(),
 )
 def fit_gamma_gamma(
-    frequency: ArrayLike,
-    monetary_value: ArrayLike,
+    frequency: ArrayLike | RFMSummary | CalibrationHoldout,
+    monetary_value: ArrayLike | None = None,
     *,
     weights: ArrayLike | None = None,
     penalizer: float = 0.0,
+    q_constraint: bool = False,
 ) -> GammaGammaFit:
     r"""Fit the Gamma-Gamma spend model on repeat customers by maximum likelihood.
 
@@ -186,20 +260,26 @@ def fit_gamma_gamma(
 
     Parameters
     ----------
-    frequency : array_like of int
-        Repeat purchases per customer; rows with 0 are ignored (counted in ``n_ignored``).
+    frequency : array_like of int, or RFMSummary or CalibrationHoldout
+        Repeat purchases per customer; rows with 0 are ignored (counted in
+        ``n_ignored``). A summary made with amounts supplies ``monetary_value`` too.
     monetary_value : array_like of float
         Mean spend per repeat purchase (``RFMSummary.monetary_value``); > 0 for repeaters.
     weights : array_like of float, optional
         Number of customers each row stands for.
     penalizer : float, default 0.0
         L2 penalty on ``p, q, v``.
+    q_constraint : bool, default False
+        Search only ``q > 1`` (lifetimes' ``q_constraint``), so that the fitted model
+        always has a finite mean spend; a maximum pressed against ``q = 1`` is then
+        reported as not converged.
 
     Returns
     -------
     GammaGammaFit
-        ``p, q, v``, the log-likelihood, counts and the optimiser's record; never raises
-        on non-convergence (``converged=False`` and a ``message`` instead).
+        ``p, q, v``, the log-likelihood, counts, the optimiser's record and the
+        covariance of the parameters; never raises on non-convergence
+        (``converged=False`` and a ``message`` instead).
 
     Raises
     ------
@@ -214,8 +294,12 @@ def fit_gamma_gamma(
     The model assumes spend is independent of purchase frequency; check
     [`gamma_gamma_correlation`][crm_metrics.clv.gamma_gamma_correlation] first. The search
     is the one of [`fit_bgnbd`][crm_metrics.clv.fit_bgnbd] (log-parameters, analytic
-    gradient, TNC; above 40,000 repeaters a subsample warm start and a BFGS finish).
-    lifetimes' ``GammaGammaFitter`` maximises the same likelihood.
+    gradient, TNC; above 40,000 repeaters a subsample warm start and a BFGS finish) on
+    spends measured in units of their geometric mean, in log space, so any currency and
+    any magnitude up to 1e308 gives the same, finite fit. The verdict and the standard
+    errors are those of [`fit_bgnbd`][crm_metrics.clv.fit_bgnbd] (``v`` relative to the
+    typical spend for the 1e-4..1e4 edge test). The penalty is on ``v`` in the currency
+    of the spends. lifetimes' ``GammaGammaFitter`` maximises the same likelihood.
 
     References
     ----------
@@ -253,42 +337,69 @@ def fit_gamma_gamma(
             iterations=0,
             message="nothing to fit: no repeat customer (or all their weights are 0)",
         )
-    mean_spend = float(np.average(m, weights=w))
-    theta0 = np.log(np.array([1.0, 2.0, mean_spend]))
-    pen = float(np.asarray(penalizer))
+    spends = _Spends(x, m, w)
+    unit = float(spends.scale[2])
+    with np.errstate(over="ignore"):
+        mean_spend = float(np.average(m / unit, weights=w))
+    # with q_constraint the search runs on log(q - 1) instead of log q (start q = 2)
+    theta0 = np.log(np.array([1.0, 1.0 if q_constraint else 2.0, min(max(mean_spend, 1e-4), 1e4)]))
+    objective = _objective_q_above_1 if q_constraint else _objective
+    pen = float(penalizer)
     sub = None
     if len(x) > 2 * _WARM_SIZE:  # warm start on every k-th repeat customer
         k = len(x) // _WARM_SIZE
-        sub = (_Spends(x[::k], m[::k], w[::k]), pen)
-    res = _search(_objective, theta0, (_Spends(x, m, w), pen), sub)
-    params = np.exp(res.x)
-    at_bound = np.abs(np.abs(res.x) - _LOG_BOUND) < 1e-6
-    if at_bound.any():
+        sub = _Spends(x[::k], m[::k], w[::k], log_unit=spends.log_unit)
+    res = _search(objective, theta0, (spends, pen), None if sub is None else (sub, pen))
+    at_edge = np.abs(res.x) > _LOG_EDGE
+    theta = _unconstrained(res.x) if q_constraint else res.x
+    params = np.exp(theta) * spends.scale
+    edge = None
+    if at_edge.any():
         names = ", ".join(
-            f"{n} = {v:.3g}" for n, v, hit in zip(GG_PARAMS, params, at_bound, strict=True) if hit
+            f"{n} = {v:.3g}" for n, v, hit in zip(GG_PARAMS, params, at_edge, strict=True) if hit
         )
-        converged = False
-        message = (
-            f"did not converge: {names} reached the search bound 1e-8..1e8 (the likelihood "
-            "keeps increasing towards the edge, e.g. spends that barely vary within customers);"
-            " the parameters returned are the best reached. Try a penalizer."
+        pressed = q_constraint and res.x[1] < -_LOG_EDGE
+        edge = (
+            f"did not converge: the likelihood keeps increasing towards the edge of the "
+            f"parameter space ({names}; outside 1e-4..1e4, v measured in units of the "
+            "typical spend"
+            + (
+                "; q - 1 below 1e-4: the maximum lies at q <= 1, outside the constraint"
+                if pressed
+                else ""
+            )
+            + "), so there is no interior maximum. Typically too few repeat "
+            "customers, or spends that barely vary within or between customers; the "
+            "parameters returned are the best reached and should not be used. Try a "
+            "penalizer."
         )
-    elif res.success or float(np.max(np.abs(res.jac))) < 1e-5:
-        converged, message = True, "converged: the gradient of the log-likelihood is zero"
-    else:
-        converged = False
-        message = f"did not converge ({res.message}); the parameters returned are the best reached"
+    hess = _log_hessian(objective, res.x, (spends, pen))
+    converged, message = _judge(res, theta0, edge, hess, GG_PARAMS)
+    if q_constraint:  # the covariance in the model's own parameters
+        hess = _log_hessian(_objective, theta, (spends, pen))
     p, q, v = (float(val) for val in params)
+    loglik = _total_loglik(p, q, v, x, m, w)
+    if not np.isfinite(loglik):
+        raise ValueError(
+            "monetary_value: the Gamma-Gamma log-likelihood of these spends is not finite "
+            f"at p = {p:.3g}, q = {q:.3g}, v = {v:.3g}; the spends span too many orders "
+            "of magnitude for the model"
+        )
+    covariance = None
+    if converged:
+        grad = _objective(theta, spends, pen)[1]
+        covariance = observed_covariance(hess, grad, params, total)
     return GammaGammaFit(
         p=p,
         q=q,
         v=v,
-        loglik=_total_loglik(p, q, v, x, m, w),
+        loglik=loglik,
         n_customers=total,
         n_ignored=n_ignored,
         converged=converged,
         iterations=int(res.nit),
         message=message,
+        covariance=covariance,
     )
 
 

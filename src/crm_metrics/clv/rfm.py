@@ -1,4 +1,4 @@
-"""RFM summaries of a transaction log in the BTYD sense (CLV.md §1).
+"""RFM summaries of a transaction log in the BTYD sense.
 
 ``rfm_summary`` turns one row per purchase into one row per customer: ``frequency``
 (repeat purchase periods), ``recency`` (age at the last repeat purchase), ``T`` (age at
@@ -17,7 +17,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics._validate import (
-    Count,
     Flag,
     Instant,
     Keys,
@@ -26,6 +25,7 @@ from crm_metrics._validate import (
     Timestamps,
     validated,
 )
+from crm_metrics.clv._rules import ScalarNumber
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -310,7 +310,7 @@ def _floored_end(ns: NDArray[np.int64], end: np.datetime64 | None, freq: str) ->
     ts=Timestamps(),
     monetary=SkippableMoney(),
     freq=Option(choices=FREQUENCIES),
-    freq_multiplier=Count(minimum=1),
+    freq_multiplier=ScalarNumber(minimum=1, whole=True),
     observation_end=Instant(),
     include_first=Flag(),
 )
@@ -363,18 +363,20 @@ def rfm_summary(
     ------
     ValueError
         If ``freq`` is not a fixed-length period ("M" and "Y" vary in length), a timestamp
-        is NaT or a non-ISO string, an id is missing, an amount is infinite, or the arrays
-        have different lengths.
+        is NaT or a non-ISO string, an id is missing, an amount is infinite, the arrays
+        have different lengths, or ``freq_multiplier`` is not a whole number >= 1.
     TypeError
-        If ``ts`` holds numbers or ``monetary`` is not numeric.
+        If ``ts`` holds numbers, ``monetary`` is not numeric, or ``freq_multiplier`` is
+        not a single number.
 
     Notes
     -----
     These are lifetimes 0.11.3's rules (``summary_data_from_transaction_data``), verified
     on CDNOW: one purchase occasion per customer and period; ``recency`` is the BTYD
-    recency (age at the last repeat purchase), unlike ``crm_metrics`` METRICS.md §1
-    ``recency`` (time since the last purchase); ``monetary_value`` is the mean of the
-    per-period sums over the repeat periods, 0.0 for customers without one.
+    recency (age at the last repeat purchase), unlike the
+    [`recency`][crm_metrics.recency] metric (time since the last purchase);
+    ``monetary_value`` is the mean of the per-period sums over the repeat periods, 0.0
+    for customers without one.
     Deliberate differences from lifetimes: strings are parsed as ISO-8601 before any
     sorting (lifetimes sorts and takes the maximum of the raw strings), ``"M"``/``"Y"``
     are refused, and NaT timestamps or missing ids raise instead of being dropped.
@@ -403,7 +405,7 @@ def rfm_summary(
     [27.5, 0.0]
     """
     ns = np.asarray(ts).view(np.int64)
-    multiplier = int(np.asarray(freq_multiplier))
+    multiplier = int(freq_multiplier)
     return _summarise(
         np.asarray(customer_id),
         ns,
@@ -422,7 +424,7 @@ def rfm_summary(
     calibration_end=Instant(optional=False),
     observation_end=Instant(not_before="calibration_end"),
     freq=Option(choices=FREQUENCIES),
-    freq_multiplier=Count(minimum=1),
+    freq_multiplier=ScalarNumber(minimum=1, whole=True),
     include_first=Flag(),
 )
 def calibration_holdout(
@@ -503,7 +505,7 @@ def calibration_holdout(
     ids = np.asarray(customer_id)
     ns = np.asarray(ts).view(np.int64)
     amount: NDArray[np.float64] | None = monetary  # type: ignore[assignment]
-    multiplier = int(np.asarray(freq_multiplier))
+    multiplier = int(freq_multiplier)
     cal = int(np.datetime64(calibration_end, "ns").astype(np.int64))
     if observation_end is None:
         obs = int(ns.max()) if len(ns) else cal

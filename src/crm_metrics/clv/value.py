@@ -1,4 +1,4 @@
-"""Customer lifetime value from a BG/NBD and a Gamma-Gamma fit (CLV.md §4)."""
+"""Customer lifetime value from a BG/NBD and a Gamma-Gamma fit."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics._math import as_result
 from crm_metrics._validate import Count, Magnitude, Option, validated
+from crm_metrics.clv._rules import ScalarNumber
 from crm_metrics.clv.bgnbd import _PARAMS, _coerced, _factorize, _hyp_bracket, _p_alive
 from crm_metrics.clv.bgnbd import Params as BGNBDParams
 from crm_metrics.clv.gamma_gamma import SPEND_PARAMS, _expected_spend
 from crm_metrics.clv.gamma_gamma import Params as GGParams
 
-__all__ = ["MONTH_FACTOR", "customer_lifetime_value"]
+__all__ = ["MAX_MONTHS", "MONTH_FACTOR", "customer_lifetime_value"]
 
 #: Length of one month in the unit of recency and T (lifetimes' table; "H" is its "h").
 MONTH_FACTOR: dict[str, float] = {"W": 4.345, "M": 1.0, "D": 30.0, "h": 720.0, "H": 720.0}
+#: The longest CLV horizon in months (a century; the monthly curve is held in memory).
+MAX_MONTHS = 1200
 
 
 def _discounted_purchases(
@@ -61,8 +64,8 @@ def _discounted_purchases(
     T=Magnitude(),
     recency=Magnitude(le="T", zero_with="frequency"),
     monetary_value=Magnitude(),
-    time=Count(),
-    discount_rate=Magnitude(),
+    time=ScalarNumber(whole=True, maximum=MAX_MONTHS),
+    discount_rate=ScalarNumber(),
     freq=Option(choices=tuple(MONTH_FACTOR)),
 )
 def customer_lifetime_value(
@@ -93,9 +96,9 @@ def customer_lifetime_value(
     frequency, recency, T, monetary_value : float or array_like
         The customers' summaries (broadcast together).
     time : int, default 12
-        Horizon in months.
+        Horizon in whole months, 0..1200.
     discount_rate : float, default 0.01
-        Discount rate per month.
+        Discount rate per month (a finite number >= 0).
     freq : {"D", "W", "M", "h", "H"}, default "D"
         The unit of ``recency`` and ``T``: a month is 30 days, 4.345 weeks or 720 hours
         (lifetimes' factors). A summary made with ``freq="D", freq_multiplier=7`` is in
@@ -110,10 +113,12 @@ def customer_lifetime_value(
     ------
     ValueError
         If the Gamma-Gamma fit has q <= 1 (no finite mean spend; never a negative CLV),
-        ``freq`` is not one of the units above, a parameter is not positive, or a
-        summary is invalid.
+        ``freq`` is not one of the units above, a parameter is not positive, a
+        summary is invalid, or ``time``/``discount_rate`` is NaN, infinite or out of
+        range.
     TypeError
-        If a model lacks a parameter or an input is not numeric.
+        If a model lacks a parameter, an input is not numeric, or ``time`` or
+        ``discount_rate`` is not a single number.
 
     Notes
     -----
@@ -138,8 +143,8 @@ def customer_lifetime_value(
     x, tx, age, m = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (frequency, recency, T, monetary_value))
     )
-    months = int(np.asarray(time))
-    rate = float(np.asarray(discount_rate))
+    months = int(time)
+    rate = float(discount_rate)
     bg, spend = _coerced(bgnbd), _coerced(gamma_gamma)
     discounted = _discounted_purchases(bg, x, age, months, MONTH_FACTOR[freq], rate)
     value = _expected_spend(spend, x, m) * _p_alive(bg, x, tx, age) * discounted
