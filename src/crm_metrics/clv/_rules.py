@@ -18,16 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from crm_metrics._validate import (
-    Count,
-    Magnitude,
-    Rule,
-    _corrupt_first,
-    _first,
-    _position,
-    _show,
-    _value_error,
-)
+from crm_metrics._coerce import first_position as _first
+from crm_metrics._coerce import position as _position
+from crm_metrics._coerce import show as _show
+from crm_metrics._coerce import value_error as _value_error
+from crm_metrics._validate import Count, Magnitude, Rule, _corrupt_first
 
 __all__ = ["Opportunity", "ScalarNumber", "SurvivorCounts"]
 
