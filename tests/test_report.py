@@ -77,14 +77,22 @@ def test_demo_figures_equal_library_calls(demo: tuple[Path, dict[str, Any]]) -> 
         "a": bg.a,
         "b": bg.b,
     }
+    mbg = clv.fit_mbgnbd(s.frequency, s.recency, s.T)  # P(alive) and CLV come from MBG/NBD
+    assert mbg.converged
+    assert {k: m["mbgnbd"]["value"][k] for k in ["r", "alpha", "a", "b"]} == {
+        "r": mbg.r,
+        "alpha": mbg.alpha,
+        "a": mbg.a,
+        "b": mbg.b,
+    }
     keep = (s.frequency > 0) & (s.monetary_value > 0)
     gg = clv.fit_gamma_gamma(s.frequency[keep], s.monetary_value[keep])
     assert m["gamma_gamma"]["value"]["q"] == gg.q
     value = clv.customer_lifetime_value(
-        bg, gg, s.frequency, s.recency, s.T, s.monetary_value, time=12, freq="W"
+        mbg, gg, s.frequency, s.recency, s.T, s.monetary_value, time=12, freq="W"
     )
     assert m["clv_total"]["value"] == float(value.sum())
-    p_alive = clv.bgnbd_p_alive(bg, s.frequency, s.recency, s.T)
+    p_alive = clv.mbgnbd_p_alive(mbg, s.frequency, s.recency, s.T)
     assert m["p_alive_mean"]["value"] == float(p_alive.mean())
     assert sum(m["p_alive"]["value"]["counts"]) == len(s)
     assert m["customer_scores"]["kind"] == "file"
@@ -455,17 +463,22 @@ def test_the_clv_section_says_what_p_alive_means_for_one_time_buyers(
     out, m = demo
     log = datasets.load_cdnow()
     s = clv.rfm_summary(log.customer_id, log.ts, log.amount, freq="D", freq_multiplier=7)
-    p_alive = clv.bgnbd_p_alive(
+    bg_p_alive = clv.bgnbd_p_alive(
         clv.fit_bgnbd(s.frequency, s.recency, s.T), s.frequency, s.recency, s.T
+    )
+    p_alive = clv.mbgnbd_p_alive(
+        clv.fit_mbgnbd(s.frequency, s.recency, s.T), s.frequency, s.recency, s.T
     )
     once = s.frequency == 0
     assert m["rfm_summary"]["value"]["one_time_customers"] == int(once.sum())
-    assert np.all(p_alive[once] == 1.0)  # what the note says: BG/NBD gives them 1
+    assert np.all(bg_p_alive[once] == 1.0)  # what the note says BG/NBD would give them
+    assert np.all(p_alive[once] < 1.0)  # the report's MBG/NBD does not
     assert m["p_alive_mean_repeat"]["value"] == float(p_alive[~once].mean())
-    assert m["p_alive_mean_repeat"]["value"] < m["p_alive_mean"]["value"]
     note = m["p_alive_mean"]["note"]
     assert note.startswith(f"{int(once.sum()):,} of {len(s):,} customers (")
-    assert "P(alive) = 1" in note
+    assert "MBG/NBD" in note
+    assert "BG/NBD would give each of them 1" in note
+    assert f"{100 * p_alive[once].mean():.1f} % on average" in note
     assert f"{100 * p_alive[~once].mean():.1f} %" in note
     assert "not 1 minus the activity churn" in note
     rule = m["rfm_segments"]["note"]

@@ -22,7 +22,7 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -1001,17 +1001,27 @@ class ModelParams(Rule):
     so a fitted pydantic model or its ``model_dump()`` both pass; a tuple or list gives
     the values in the order of ``names``. ``above`` lists ``(name, bound)`` pairs the
     parameter must exceed, refused with ``reason``. ``optional`` accepts None.
-    Returns a ``dict`` of Python floats (or None).
+    ``record`` names the class of the fitted record these parameters belong to: a fitted
+    record of another model (pydantic, e.g. an MBG/NBD fit given to a BG/NBD function,
+    whose parameters share their names) is refused instead of being read with the wrong
+    formulas. Returns a ``dict`` of Python floats (or None).
     """
 
     names: tuple[str, ...] = ()
     above: tuple[tuple[str, float], ...] = ()
     reason: str = ""
     optional: bool = False
+    record: str | None = None
 
     def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> dict[str, float] | None:
         if value is None and self.optional:
             return None
+        kind = type(value).__name__
+        if self.record and hasattr(type(value), "model_fields") and kind != self.record:
+            raise TypeError(
+                f"{name} is a {kind}, but this function needs a {self.record} "
+                f"(or its parameters {', '.join(self.names)}); each model has its own formulas"
+            )
         if isinstance(value, (tuple, list)):
             if len(value) != len(self.names):
                 raise TypeError(
@@ -1047,6 +1057,8 @@ class ModelParams(Rule):
         return out
 
     def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        if self.record is not None:
+            yield _AnotherModel(**dict.fromkeys(self.names, 2.0))
         good = dict.fromkeys(self.names, 2.0)
         yield {**good, self.names[0]: -1.0}
         yield {**good, self.names[0]: float("nan")}
@@ -1054,6 +1066,15 @@ class ModelParams(Rule):
         yield {k: v for k, v in good.items() if k != self.names[-1]}
         for key, bound in self.above:
             yield {**good, key: bound}
+
+
+class _AnotherModel:
+    """A stand-in fitted record of some other model (for the bad-input sweep)."""
+
+    model_fields: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **params: float) -> None:
+        self.__dict__.update(params)
 
 
 @dataclass(frozen=True)

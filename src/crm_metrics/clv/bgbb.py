@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 BGBB_PARAMS = ("alpha", "beta", "gamma", "delta")
-_PARAMS = ModelParams(names=BGBB_PARAMS)
+_PARAMS = ModelParams(names=BGBB_PARAMS, record="BGBBFit")
 
 
 class BGBBFit(FittedModel):

@@ -129,7 +129,7 @@ class BGNBDFit(FittedModel):
 
 _SUMMARY = ("frequency", "recency", "T")
 Params = Mapping[str, float] | BGNBDFit
-_PARAMS = ModelParams(names=BGNBD_PARAMS)
+_PARAMS = ModelParams(names=BGNBD_PARAMS, record="BGNBDFit")
 
 
 def _coerced(params: Any) -> Mapping[str, float]:

@@ -42,6 +42,7 @@ GG_PARAMS = ("p", "q", "v")
 #: q <= 1 means E[nu^-1] is infinite: no finite mean spend (lifetimes #146, #370).
 SPEND_PARAMS = ModelParams(
     names=GG_PARAMS,
+    record="GammaGammaFit",
     above=(("q", 1.0),),
     reason=(
         "with q <= 1 the Gamma-Gamma model has no finite mean spend (p v / (q - 1) is not "

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 MBGNBD_PARAMS = ("r", "alpha", "a", "b")
-_PARAMS = ModelParams(names=MBGNBD_PARAMS)
+_PARAMS = ModelParams(names=MBGNBD_PARAMS, record="MBGNBDFit")
 _SUMMARY = ("frequency", "recency", "T")
 
 

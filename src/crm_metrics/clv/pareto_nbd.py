@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 PNBD_PARAMS = ("r", "alpha", "s", "beta")
-_PARAMS = ModelParams(names=PNBD_PARAMS)
+_PARAMS = ModelParams(names=PNBD_PARAMS, record="ParetoNBDFit")
 _SUMMARY = ("frequency", "recency", "T")
 
 # tanh-sinh nodes on the real line: u_k = pi sinh(k h); the integral over (0, 1) of f(y)

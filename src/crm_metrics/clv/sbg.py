@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 SBG_PARAMS = ("alpha", "beta")
-_PARAMS = ModelParams(names=SBG_PARAMS)
+_PARAMS = ModelParams(names=SBG_PARAMS, record="SBGFit")
 
 
 class SBGFit(FittedModel):

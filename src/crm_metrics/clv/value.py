@@ -1,10 +1,11 @@
-"""Customer lifetime value from a BG/NBD and a Gamma-Gamma fit."""
+"""Customer lifetime value from a purchase model (BG/NBD, MBG/NBD, Pareto/NBD) and a
+Gamma-Gamma spend model."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics import _validate
 from crm_metrics._math import as_result
-from crm_metrics._validate import Count, Magnitude, validated
+from crm_metrics._validate import Count, Magnitude, Rule, validated
 from crm_metrics.clv._protocol import _is_summary
 from crm_metrics.clv._rules import MaybeOption, ScalarNumber
 from crm_metrics.clv.bgnbd import _PARAMS, _coerced, _factorize, _hyp_bracket, _p_alive
@@ -61,6 +62,39 @@ def _discounted_purchases(
     return out
 
 
+class _PurchaseModel(Rule):
+    """BG/NBD parameters (a mapping, a tuple or a BG/NBD fit: read with the BG/NBD
+    formulas), or the fitted record of another purchase model (kept as it is: its own
+    ``conditional_expected_purchases`` gives the curve)."""
+
+    def coerce(self, name: str, value: Any, done: Mapping[str, Any]) -> Any:
+        if hasattr(type(value), "model_fields") and type(value).__name__ != "BGNBDFit":
+            if not callable(getattr(value, "conditional_expected_purchases", None)):
+                raise TypeError(
+                    f"{name} is a {type(value).__name__}, which predicts no purchases of a "
+                    "customer with a history; give a BG/NBD, MBG/NBD or Pareto/NBD fit"
+                )
+            return value
+        return _PARAMS.coerce(name, value, done)
+
+    def bad_values(self, valid: Any, done: Mapping[str, Any]) -> Iterator[Any]:
+        yield from _PARAMS.bad_values(valid, done)
+
+
+def _discounted_by_model(
+    model: Any, x: Any, tx: Any, T: Any, months: int, factor: float, discount_rate: float
+) -> NDArray[np.float64]:
+    r"""$\sum_{i=1}^{n} [E(i f) - E((i-1) f)] / (1+d)^i$ from a fitted model's conditional
+    expected purchases $E(t)$ (one vectorised call per month)."""
+    total = np.zeros(np.shape(x))
+    before = np.zeros(np.shape(x))
+    for i in range(1, months + 1):  # months, not customers: each call is vectorised
+        after = np.asarray(model.conditional_expected_purchases(i * factor, x, tx, T))
+        total += (after - before) / (1.0 + discount_rate) ** i
+        before = after
+    return total
+
+
 #: Units of a summary that ``customer_lifetime_value`` can value, as its ``freq``.
 _UNIT_FREQ = {"D": "D", "1D": "D", "24h": "D", "W": "W", "1W": "W", "7D": "W", "h": "h", "1h": "h"}
 
@@ -86,9 +120,11 @@ def _accepts_summary(func: Any) -> Any:
     and its unit (as ``freq``; a contradicting ``freq`` is refused, never mixed)."""
 
     @functools.wraps(func)
-    def wrapper(bgnbd: Any, gamma_gamma: Any, frequency: Any, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(
+        purchase_model: Any, gamma_gamma: Any, frequency: Any, *args: Any, **kwargs: Any
+    ) -> Any:
         if not _is_summary(frequency):
-            return func(bgnbd, gamma_gamma, frequency, *args, **kwargs)
+            return func(purchase_model, gamma_gamma, frequency, *args, **kwargs)
         given = [k for k in ("recency", "T", "monetary_value") if kwargs.get(k) is not None]
         if args or given:
             raise TypeError(
@@ -105,7 +141,7 @@ def _accepts_summary(func: Any) -> Any:
                 f"periods of {frequency.unit!r} (freq={unit_freq!r}); omit freq"
             )
         return func(
-            bgnbd,
+            purchase_model,
             gamma_gamma,
             frequency.frequency,
             frequency.recency,
@@ -121,7 +157,7 @@ def _accepts_summary(func: Any) -> Any:
 
 @_accepts_summary
 @validated(
-    bgnbd=_PARAMS,
+    purchase_model=_PurchaseModel(),
     gamma_gamma=SPEND_PARAMS,
     frequency=Count(),
     T=Magnitude(),
@@ -132,7 +168,7 @@ def _accepts_summary(func: Any) -> Any:
     freq=MaybeOption(choices=tuple(MONTH_FACTOR)),
 )
 def customer_lifetime_value(
-    bgnbd: BGNBDParams,
+    purchase_model: BGNBDParams | Any,
     gamma_gamma: GGParams,
     frequency: Any,
     recency: ArrayLike | None = None,
@@ -152,8 +188,8 @@ def customer_lifetime_value(
 
     Parameters
     ----------
-    bgnbd : BGNBDFit or mapping
-        ``r, alpha, a, b`` of the purchase model.
+    purchase_model : BGNBDFit, MBGNBDFit, ParetoNBDFit or mapping
+        The purchase model: a fitted record, or the ``r, alpha, a, b`` of a BG/NBD model.
     gamma_gamma : GammaGammaFit or mapping
         ``p, q, v`` of the spend model (q > 1).
     frequency, recency, T, monetary_value : float or array_like
@@ -190,9 +226,12 @@ def customer_lifetime_value(
     Notes
     -----
     lifetimes 0.11.3's ``GammaGammaFitter.customer_lifetime_value`` definition: monthly
-    increments of the conditional expected purchases (BG/NBD), valued at the
-    conditional expected spend (Gamma-Gamma) and discounted at the end of each month.
-    The expected-purchase curve is computed once per distinct (frequency, T) pair.
+    increments of the conditional expected purchases of the purchase model, valued at
+    the conditional expected spend (Gamma-Gamma) and discounted at the end of each month.
+    For BG/NBD the expected-purchase curve is computed once per distinct
+    (frequency, T) pair; for another fitted model it comes from the model's own
+    `conditional_expected_purchases`, one call per month. A fitted record is read with
+    its own model's formulas (an MBG/NBD fit is never read as BG/NBD parameters).
 
     References
     ----------
@@ -213,7 +252,13 @@ def customer_lifetime_value(
     freq = "D" if freq is None else freq
     months = int(time)
     rate = float(discount_rate)
-    bg, spend = _coerced(bgnbd), _coerced(gamma_gamma)
-    discounted = _discounted_purchases(bg, x, age, months, MONTH_FACTOR[freq], rate)
-    value = _expected_spend(spend, x, m) * _p_alive(bg, x, tx, age) * discounted
-    return as_result(value)
+    spend = _coerced(gamma_gamma)
+    if isinstance(purchase_model, Mapping):  # BG/NBD: the curve factorised per (x, T)
+        bg = _coerced(purchase_model)
+        discounted = _discounted_purchases(bg, x, age, months, MONTH_FACTOR[freq], rate)
+        discounted = discounted * _p_alive(bg, x, tx, age)
+    else:
+        discounted = _discounted_by_model(
+            purchase_model, x, tx, age, months, MONTH_FACTOR[freq], rate
+        )
+    return as_result(_expected_spend(spend, x, m) * discounted)

@@ -59,7 +59,7 @@ __all__ = [
 #: The report's sections, in order, with their headings.
 AREAS = {
     "customer": "Customers & loyalty",
-    "clv": "Customer lifetime value (BG/NBD + Gamma-Gamma)",
+    "clv": "Customer lifetime value (MBG/NBD or BG/NBD + Gamma-Gamma)",
     "surveys": "Satisfaction surveys",
     "campaigns": "Campaigns",
     "sales": "Sales pipeline",
@@ -276,7 +276,7 @@ def _rate_table(
 
 def _nps_counts(
     ctx: Context, scores: NDArray[Any], groups: NDArray[Any]
-) -> tuple[cm.Grouped, NDArray[np.int64], tuple[NDArray[np.int64], ...]]:
+) -> tuple[Any, NDArray[np.int64], tuple[NDArray[np.int64], ...]]:
     """NPS per group, the responses, and the (promoters, passives, detractors) tallies."""
     result = ctx.call(cm.nps, scores, by=groups)
     n = _group_sizes(result, groups)
@@ -596,6 +596,38 @@ def _bgnbd_fit(ctx: Context) -> Any:
     return ctx.once("bgnbd", make)
 
 
+def _mbgnbd_fit(ctx: Context) -> Any:
+    """The MBG/NBD fit, or :class:`NotAvailable` (the same data needs as BG/NBD)."""
+    from crm_metrics import clv
+
+    def make() -> Any:
+        _bgnbd_fit(ctx)  # the same reasons for no fit, stated once
+        s = _rfm_data(ctx).summary
+        with ctx.progress.step("fitting MBG/NBD"):
+            fit = ctx.model("the MBG/NBD fit", clv.fit_mbgnbd, s.frequency, s.recency, s.T)
+        if not fit.converged:
+            raise NotAvailable(f"the MBG/NBD fit did not converge: {fit.message}")
+        return fit
+
+    return ctx.once("mbgnbd", make)
+
+
+def _purchase_model(ctx: Context) -> Any:
+    """The model behind P(alive) and CLV: MBG/NBD, or BG/NBD where MBG/NBD did not fit.
+
+    MBG/NBD lets a customer drop out right after the first purchase, so a one-time buyer
+    is not certainly alive (BG/NBD gives each of them P(alive) = 1).
+    """
+    try:
+        return _mbgnbd_fit(ctx)
+    except NotAvailable:
+        return _bgnbd_fit(ctx)
+
+
+def _model_name(fit: Any) -> str:
+    return "MBG/NBD" if type(fit).__name__ == "MBGNBDFit" else "BG/NBD"
+
+
 def _gamma_gamma_fit(ctx: Context) -> Any:
     """The Gamma-Gamma fit on repeat customers with spend, or :class:`NotAvailable`."""
     from crm_metrics import clv
@@ -623,23 +655,22 @@ def _gamma_gamma_fit(ctx: Context) -> Any:
 
 
 def _p_alive_values(ctx: Context) -> NDArray[np.float64]:
-    """P(alive) of every customer (BG/NBD), in the summary's customer order."""
-    from crm_metrics import clv
+    """P(alive) of every customer (the purchase model's), in the summary's customer order."""
 
     def make() -> NDArray[np.float64]:
-        s, fit = _rfm_data(ctx).summary, _bgnbd_fit(ctx)
-        with ctx.progress.step("P(alive) per customer"):
-            return np.asarray(ctx.call(clv.bgnbd_p_alive, fit, s.frequency, s.recency, s.T))
+        s, fit = _rfm_data(ctx).summary, _purchase_model(ctx)
+        with ctx.progress.step(f"P(alive) per customer ({_model_name(fit)})"):
+            return np.asarray(ctx.call(fit.p_alive, s.frequency, s.recency, s.T))
 
     return ctx.once("p_alive", make)
 
 
 def _clv_values(ctx: Context) -> NDArray[np.float64]:
-    """The predicted CLV of every customer (BG/NBD + Gamma-Gamma)."""
+    """The predicted CLV of every customer (the purchase model + Gamma-Gamma)."""
     from crm_metrics import clv
 
     def make() -> NDArray[np.float64]:
-        s, bg, gg = _rfm_data(ctx).summary, _bgnbd_fit(ctx), _gamma_gamma_fit(ctx)
+        s, bg, gg = _rfm_data(ctx).summary, _purchase_model(ctx), _gamma_gamma_fit(ctx)
         months = ctx.options.clv_months
         with ctx.progress.step(f"{months}-month CLV per customer"):
             value = ctx.model(
@@ -684,7 +715,7 @@ def _or_nan(ctx: Context, values: Callable[[Context], NDArray[np.float64]]) -> N
 
 def prepare_clv(ctx: Context) -> None:
     """Compute the CLV models up front (the long steps, each with its own progress line)."""
-    pieces = (_rfm_data, _bgnbd_fit, _gamma_gamma_fit, _p_alive_values, _clv_values)
+    pieces = (_rfm_data, _bgnbd_fit, _mbgnbd_fit, _gamma_gamma_fit, _p_alive_values, _clv_values)
     for piece in (*pieces, _segment_labels):
         with contextlib.suppress(NotAvailable):
             piece(ctx)
@@ -745,6 +776,18 @@ def _bgnbd(ctx: Context) -> Value:
 
 
 @metric(
+    "mbgnbd",
+    "clv",
+    "MBG/NBD fit (purchase rate per week; behind P(alive) and CLV)",
+    "parameters",
+    transactions=CLV,
+)
+def _mbgnbd(ctx: Context) -> Value:
+    fit = _mbgnbd_fit(ctx)
+    return {k: _num(getattr(fit, k)) for k in ("r", "alpha", "a", "b", "loglik", "n_customers")}
+
+
+@metric(
     "gamma_gamma",
     "clv",
     "Gamma-Gamma spend fit (repeat customers with spend)",
@@ -758,7 +801,7 @@ def _gamma_gamma(ctx: Context) -> Value:
 
 def _p_alive_note(ctx: Context) -> str:
     """What P(alive) means for these customers, one-time buyers first."""
-    s, p_alive = _rfm_data(ctx).summary, _p_alive_values(ctx)
+    s, p_alive, model = _rfm_data(ctx).summary, _p_alive_values(ctx), _purchase_model(ctx)
     once = s.frequency == 0
     share = f"{100 * once.mean():.1f} %"
     repeat = (
@@ -767,13 +810,24 @@ def _p_alive_note(ctx: Context) -> str:
         if (~once).any()
         else ""
     )
+    if _model_name(model) == "MBG/NBD":
+        how = (
+            "P(alive) comes from MBG/NBD, which lets a customer drop out right after the "
+            "first order, so for them it is "
+            + (f"{100 * p_alive[once].mean():.1f} % on average" if once.any() else "below 1")
+            + " (BG/NBD would give each of them 1)"
+        )
+    else:
+        how = (
+            "P(alive) comes from BG/NBD (MBG/NBD could not be fitted), which can only see a "
+            "customer drop out after a repeat purchase, so it gives each of them P(alive) = 1 "
+            "and lifts the mean"
+        )
     return (
         f"{int(once.sum()):,} of {len(s):,} customers ({share}) never bought again after "
-        "their first order. BG/NBD can only see a customer drop out after a repeat purchase, "
-        "so it gives each of them P(alive) = 1, which lifts the mean" + repeat + ". P(alive) "
-        "is the model's probability that a customer has not left for good, not a chance of "
-        "buying soon, so it is not 1 minus the activity churn (customers silent for the last "
-        "365 days)."
+        f"their first order. {how}{repeat}. P(alive) is the model's probability that a "
+        "customer has not left for good, not a chance of buying soon, so it is not 1 minus "
+        "the activity churn (customers silent for the last 365 days)."
     )
 
 
@@ -799,10 +853,16 @@ def _p_alive_mean_repeat(ctx: Context) -> Value:
 @metric("p_alive", "clv", "P(alive) per customer", "probability", transactions=CLV)
 def _p_alive(ctx: Context) -> Value:
     once = int((_rfm_data(ctx).summary.frequency == 0).sum())
-    ctx.notes["p_alive"] = (
-        f"The bar at 1 holds the {once:,} customers without a repeat purchase (P(alive) = 1 "
-        "by the model's construction)."
-    )
+    if _model_name(_purchase_model(ctx)) == "BG/NBD":
+        ctx.notes["p_alive"] = (
+            f"The bar at 1 holds the {once:,} customers without a repeat purchase (P(alive) = 1 "
+            "by the construction of BG/NBD)."
+        )
+    else:
+        ctx.notes["p_alive"] = (
+            f"From MBG/NBD: the {once:,} customers without a repeat purchase may have left "
+            "after their first order, so they are spread below 1 rather than piled at 1."
+        )
     return _histogram(_p_alive_values(ctx), high=1.0)
 
 
