@@ -609,7 +609,7 @@ def fit_bgnbd(
 
     Examples
     --------
-    The CDNOW sample, calibrated to 1997-09-30 in weeks (FHL 2005, §5):
+    The CDNOW sample, calibrated to 1997-09-30 in weeks (Fader, Hardie and Lee 2005, section 5):
 
     >>> from crm_metrics import clv, datasets
     >>> log = datasets.load_cdnow("sample")
