@@ -195,6 +195,8 @@ FORBIDDEN = {
     "a seed marker": r"(?<![\w(])\(seed\)|\bseed's\b|\bseed\s+(?:figures?|metrics?|items?|list)\b",
 }
 FORBIDDEN_RE = {why: re.compile(pattern, re.IGNORECASE) for why, pattern in FORBIDDEN.items()}
+
+
 def _public_docstrings() -> dict[str, str]:
     """Every docstring a reader of the site or of ``help()`` sees, keyed by where it lives.
 
