@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -130,13 +131,19 @@ def test_gamma_gamma_on_too_little_data_is_not_converged(
 
 @pytest.mark.parametrize(
     "spend",
-    [[1e307, 1e308], [1e-310, 1e-300], [1e300, 1e-300], [1e-5, 1e5]],
+    [[1e99, 1e100], [1e-310, 1e-300], [1e100, 1e-300], [1e-5, 1e5]],
 )
 def test_gamma_gamma_extreme_spends_give_a_finite_readable_record(spend: list[float]) -> None:
+    # from subnormal amounts up to the library's largest accepted magnitude, 1e100
     fit = clv.fit_gamma_gamma([5, 10], spend)  # warnings are errors in this suite
     assert math.isfinite(fit.loglik)
     assert all(math.isfinite(v) and v > 0 for v in (fit.p, fit.q, fit.v))
     _round_trips(fit)
+
+
+def test_gamma_gamma_spends_beyond_the_largest_magnitude_are_refused() -> None:
+    with pytest.raises(ValueError, match=re.escape("monetary_value[1] = 1e+308 is too large")):
+        clv.fit_gamma_gamma([5, 10], [1e99, 1e308])
 
 
 def test_gamma_gamma_is_equivariant_in_the_currency() -> None:
@@ -153,7 +160,7 @@ def test_gamma_gamma_is_equivariant_in_the_currency() -> None:
     base = clv.fit_gamma_gamma(x, m)
     assert base.converged
     n = int((x > 0).sum())
-    for c in (1e-6, 1e6, 1e200):
+    for c in (1e-6, 1e6, 1e90):
         scaled = clv.fit_gamma_gamma(x, m * c)
         assert scaled.converged
         # the optimum of the same problem, to the optimiser's stopping tolerance on this

@@ -1076,6 +1076,15 @@ class _AnotherModel:
     def __init__(self, **params: float) -> None:
         self.__dict__.update(params)
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.__dict__.items())))
+
+    def __repr__(self) -> str:
+        return f"AnotherModel({self.__dict__})"
+
 
 @dataclass(frozen=True)
 class ScalarDuration(Duration):

@@ -178,7 +178,7 @@ ENTRIES: dict[str, Entry] = {
     "clv.customer_lifetime_value": Entry(
         kind="aggregate",
         example={
-            "bgnbd": PAPER,
+            "purchase_model": PAPER,
             "gamma_gamma": GG_PAPER,
             **EXAMPLE_CUSTOMERS,
             "monetary_value": [0.0, 40.0, 12.5],
@@ -186,7 +186,7 @@ ENTRIES: dict[str, Entry] = {
         },
         options=st.fixed_dictionaries(
             {
-                "bgnbd": bgnbd_params,
+                "purchase_model": bgnbd_params,
                 "gamma_gamma": gg_params,
                 "freq": st.sampled_from(["W", "D", "M", "h"]),
                 "time": st.integers(0, 24),
