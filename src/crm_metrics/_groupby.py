@@ -198,6 +198,16 @@ class Grouped:
         """Iterate over ``(key, value)`` pairs."""
         return iter(self.to_dict().items())
 
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per key level, then the value column(s);
+        the first and last 10 groups of a long result."""
+        from crm_metrics import _html
+
+        n = len(self)
+        caption = f"{self.name or 'Grouped'}: {n:,} group{'' if n == 1 else 's'}"
+        columns = [*self._key_columns().items(), *self._value_columns().items()]
+        return _html.frame(columns, caption=caption, keys=len(self._levels()), noun="groups")
+
 
 # --------------------------------------------------------------------------- factorising
 def _runs(arr: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:

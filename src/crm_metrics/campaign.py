@@ -142,6 +142,15 @@ class CampaignSummary:
         index = pd.Index(self.keys, name="campaign_id")
         return pd.DataFrame({f: getattr(self, f) for f in self.FIELDS}, index=index)
 
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one row per campaign (the first and last 10 of a long one)."""
+        from crm_metrics import _html
+
+        columns = {"campaign_id": self.keys, **{f: getattr(self, f) for f in self.FIELDS}}
+        n = len(self.keys)
+        caption = f"Campaign summary: {n:,} campaign{'' if n == 1 else 's'}"
+        return _html.frame(columns, caption=caption, noun="campaigns")
+
 
 # --------------------------------------------------------------------------- sufficient statistics
 def _distinct_where(groups: Groups, items: NDArray[Any], where: NDArray[Any]) -> NDArray[np.int64]:

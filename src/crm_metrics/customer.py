@@ -2603,6 +2603,20 @@ class CohortMatrix:
             columns=pd.Index(self.offsets, name="offset"),
         )
 
+    def _repr_html_(self) -> str:
+        """A heat-shaded table for notebooks: cohorts (with their sizes) as rows, offsets
+        as columns, each cell shaded in proportion to its value; NaN cells blank."""
+        from crm_metrics import _html
+
+        n = len(self.cohorts)
+        caption = (
+            f"Cohort matrix ({self.freq}): {n:,} cohort{'' if n == 1 else 's'} "
+            f"\u00d7 {len(self.offsets):,} offsets"
+        )
+        labels = [("cohort", self.cohorts), ("size", self.sizes)]
+        offsets = [str(k) for k in self.offsets.tolist()]
+        return _html.heatmap(labels, offsets, self.matrix, caption=caption, noun="cohorts")
+
 
 def _day_periods(days: NDArray[np.int64], freq: str) -> NDArray[np.int64]:
     """Consecutive integer period numbers of day numbers (days since 1970-01-01)."""
@@ -2922,6 +2936,16 @@ class MRRMovements:
         names = ("opening", "new", "reactivation", "expansion", "contraction", "churned")
         columns = {k: getattr(self, k) for k in (*names, "closing")}
         return pd.DataFrame(columns, index=pd.Index(self.periods, name="period"))
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one row per period (the first and last 10 of a long one)."""
+        from crm_metrics import _html
+
+        names = ("opening", "new", "reactivation", "expansion", "contraction", "churned")
+        columns = {"period": self.periods, **{k: getattr(self, k) for k in (*names, "closing")}}
+        n = len(self.periods)
+        caption = f"MRR movements: {n:,} period{'' if n == 1 else 's'}"
+        return _html.frame(columns, caption=caption, noun="periods")
 
 
 @validated(

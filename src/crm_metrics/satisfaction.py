@@ -91,6 +91,19 @@ class NPSBreakdown(NamedTuple):
     passives: float
     detractors: float
 
+    def _repr_html_(self) -> str:
+        """A one-row table for notebooks: the three shares and the NPS they make."""
+        from crm_metrics import _html
+
+        nps = 100.0 * (self.promoters - self.detractors)
+        columns = {
+            "promoters": np.array([self.promoters], dtype=np.float64),
+            "passives": np.array([self.passives], dtype=np.float64),
+            "detractors": np.array([self.detractors], dtype=np.float64),
+            "NPS": np.array([nps], dtype=np.float64),
+        }
+        return _html.frame(columns, caption="NPS breakdown (shares of the answers)", keys=0)
+
 
 # --------------------------------------------------------------------------- sufficient statistics
 # Every survey metric is a function of one sufficient statistic: the per-group histogram of

@@ -106,6 +106,28 @@ class FitSummary:
         )
         return "\n".join([head, *rows, stats])
 
+    def _repr_html_(self, title: str = "Fit summary") -> str:
+        """A view for notebooks: the parameter table and the fit statistics."""
+        from crm_metrics import _html
+
+        pct = f"{100 * self.level:g}%"
+        columns = {
+            "parameter": np.array(self.names, dtype=object),
+            "estimate": self.estimate,
+            "std_error": self.std_error,
+            f"lower {pct}": self.lower,
+            f"upper {pct}": self.upper,
+        }
+        caption = f"{title}: {len(self.names)} parameters, n = {_html.number(self.n)}"
+        verdict = "converged" if self.converged else "NOT converged"
+        stats = (
+            f"log-likelihood {_html.number(self.loglik)}, AIC {_html.number(self.aic)}, "
+            f"BIC {_html.number(self.bic)}, n {_html.number(self.n)}; {verdict}: {self.message}"
+        )
+        style = "margin:4px 0" if self.converged else "margin:4px 0;color:#b42318"
+        table = _html.frame(columns, caption=caption, noun="parameters")
+        return f'<div>{table}<p style="{style}">{_html.escape(stats)}</p></div>'
+
 
 class FittedModel(BaseModel):
     """Base of the fitted-model records: fit statistics, covariance and their uses.
@@ -203,6 +225,11 @@ class FittedModel(BaseModel):
         randomness.
         """
         return _prediction_interval(self, prediction, level, transform)
+
+    def _repr_html_(self) -> str:
+        """A view for notebooks: the parameter table of `summary` (estimates, standard
+        errors, 95% intervals) and the fit statistics."""
+        return self.summary()._repr_html_(type(self).__name__)
 
     def summary(self, level: float = 0.95) -> FitSummary:
         """The summary table: estimate, standard error and interval per parameter, with the

@@ -94,6 +94,21 @@ class RFMSummary:
             columns["monetary_value"] = self.monetary_value
         return pd.DataFrame(columns, index=pd.Index(self.customer_id))
 
+    def _repr_html_(self) -> str:
+        """A view for notebooks: the customers, the unit, the distribution of each field
+        and the first 5 customers."""
+        return _rfm_html(self, "RFM summary", self._columns(), None)
+
+    def _columns(self) -> dict[str, NDArray[Any]]:
+        columns: dict[str, NDArray[Any]] = {
+            "frequency": self.frequency,
+            "recency": self.recency,
+            "T": self.T,
+        }
+        if self.monetary_value is not None:
+            columns["monetary_value"] = self.monetary_value
+        return columns
+
 
 @dataclass(frozen=True, eq=False)
 class CalibrationHoldout:
@@ -149,6 +164,41 @@ class CalibrationHoldout:
             frame["monetary_value_holdout"] = self.monetary_value_holdout
         frame["duration_holdout"] = float(self.duration_holdout)
         return frame
+
+    def _repr_html_(self) -> str:
+        """A view for notebooks: the customers, the unit and holdout length, the
+        distribution of each calibration and holdout field and the first 5 customers."""
+        columns = self.calibration()._columns()
+        columns["frequency_holdout"] = self.frequency_holdout
+        if self.monetary_value_holdout is not None:
+            columns["monetary_value_holdout"] = self.monetary_value_holdout
+        holdout = float(self.duration_holdout)
+        return _rfm_html(self, "Calibration and holdout summary", columns, holdout)
+
+
+def _rfm_html(
+    summary: RFMSummary | CalibrationHoldout,
+    title: str,
+    columns: dict[str, NDArray[Any]],
+    holdout: float | None,
+) -> str:
+    """The notebook view shared by the two summaries."""
+    from crm_metrics import _html
+
+    n = len(summary)
+    facts = [f"{n:,} customer{'' if n == 1 else 's'}", f"unit {summary.unit or 'not given'}"]
+    if holdout is not None:
+        facts.append(f"holdout {_html.number(holdout)} {summary.unit or 'periods'}")
+    caption = f"{title}: {', '.join(facts)}"
+    stats = _html.describe(columns, caption=caption)
+    rows = _html.frame(
+        {"customer_id": summary.customer_id, **columns},
+        caption="First customers",
+        noun="customers",
+        head=5,
+        tail=0,
+    )
+    return f"<div>{stats}{rows}</div>"
 
 
 # --------------------------------------------------------------------------- periods
