@@ -81,20 +81,29 @@ def grouped_nps() -> Grouped:
         (-50.0, "-50"),
         (2.0 / 3.0, "0.6667"),
         (1234.5678, "1235"),
-        (12345.678, "12,350"),
-        (2500316.5, "2,500,000"),
+        (9999.4, "9999"),
+        (12345.678, "12,346"),
+        (2500316.5, "2,500,316"),
         (0.000123456, "0.0001235"),
         (1e20, "1e+20"),
         (float("nan"), "nan"),
         (float("-inf"), "-inf"),
         (42, "42"),
-        (np.int64(123456), "123456"),
+        (np.int64(123456), "123,456"),
+        (9999, "9999"),
         (np.float64(0.5), "0.5"),
         (True, "True"),
     ],
 )
 def test_numbers_read_as_four_significant_digits(value: Any, text: str) -> None:
     assert _html.number(value) == text
+
+
+def test_keys_and_fit_statistics_are_formatted_on_request() -> None:
+    assert _html.number(123456, group=False) == "123456"
+    assert _html.number(12345.6, group=False) == "12346"
+    assert _html.number(-9582.4312, 6) == "-9582.43"
+    assert _html.number(19172.86, 6) == "19172.9"
 
 
 def test_truncation_keeps_both_ends() -> None:
@@ -132,7 +141,7 @@ def test_grouped_view_names_levels_and_columns() -> None:
     heads = re.findall(r"<thead><tr>(.*?)</tr></thead>", html)[0]
     assert re.findall(r">([^<]+)</th>", heads) == ["channel", "agent", "rate", "n"]
     assert KEY.format("web") + KEY.format("1") + "<td>0.25</td><td>3</td>" in html
-    assert KEY.format("web") + KEY.format("2") + f"<td>{GREY_NAN}</td><td>12,340</td>" in html
+    assert KEY.format("web") + KEY.format("2") + f"<td>{GREY_NAN}</td><td>12,345</td>" in html
     assert "thing: 2 groups" in html
     assert p.body_rows == 2
 
@@ -200,21 +209,19 @@ def test_cohort_matrix_view_is_a_heat_map_with_blank_nan_cells() -> None:
     ts = np.array(
         ["2024-01-05", "2024-02-10", "2024-01-20", "2024-03-02", "2024-02-14"], "datetime64[ns]"
     )
-    m = cm.cohort_retention_matrix(["a", "a", "b", "b", "c"], ts, freq="M")
+    m = cm.cohort_retention_matrix(["a", "a", "b", "b", "c"], ts, freq="M")  # see CohortMatrix
     html = m._repr_html_()
     p = parsed(html)
     assert p.body_rows == 2
-    assert "Cohort matrix (M): 2 cohorts \u00d7 3 offsets" in html
+    assert "Cohort matrix (M): 2 cohorts \u00d7 3 offsets; shade 0 to 0.5" in html
     heads = re.findall(r">([^<]*)</th>", re.findall(r"<thead>(.*?)</thead>", html)[0])
     assert heads == ["cohort", "size", "0", "1", "2"]
     full = "background:rgb(63,106,216);color:#fff"
-    # 255 - 0.5 * (255 - (63, 106, 216)) = (159, 180.5, 235.5), rounded half to even
-    half = "background:rgb(159,180,236)"
     zero = "background:rgb(255,255,255)"
     row1 = (
         KEY.format("2024-01-01")
         + KEY.format("2")
-        + f'<td style="{full}">1</td><td style="{half}">0.5</td><td style="{half}">0.5</td>'
+        + f'<td style="{full}">1</td><td style="{full}">0.5</td><td style="{full}">0.5</td>'
     )
     row2 = (
         KEY.format("2024-02-01")
@@ -223,6 +230,25 @@ def test_cohort_matrix_view_is_a_heat_map_with_blank_nan_cells() -> None:
     )
     assert row1 in html
     assert row2 in html
+
+
+def test_cohort_matrix_shade_is_proportional_to_the_value() -> None:
+    m = cm.CohortMatrix(
+        cohorts=np.array(["2024-01-01", "2024-02-01"], "datetime64[ns]"),
+        offsets=np.arange(3, dtype=np.int64),
+        matrix=np.array([[1.0, 0.5, 0.25], [1.0, 0.125, np.nan]]),
+        sizes=np.array([12000, 9], dtype=np.int64),
+        freq="M",
+    )
+    html = m._repr_html_()
+    parsed(html)
+    # full colour (63, 106, 216) at 0.5, the largest value after offset 0; white at 0:
+    # 0.25 is half way, 255 - 0.5 * (192, 149, 39) = (159, 180.5, 235.5), half to even;
+    # 0.125 a quarter, 255 - 0.25 * (192, 149, 39) = (207, 217.75, 245.25)
+    assert '<td style="background:rgb(159,180,236)">0.25</td>' in html
+    assert '<td style="background:rgb(207,218,245)">0.125</td>' in html
+    assert KEY.format("12000") in html  # a label: no thousands separator
+    assert "shade 0 to 0.5" in html
 
 
 def test_cohort_matrix_view_truncates_cohorts_and_offsets() -> None:
@@ -346,7 +372,9 @@ def test_fitted_model_view_shows_the_parameter_table_and_fit_statistics() -> Non
     spread_a = math.exp(z * 0.1 / 0.5)
     assert KEY.format("a") + f"<td>0.5</td><td>0.1</td><td>{0.5 / spread_a:.4g}</td>" in html
     # AIC = 2k - 2 loglik = 8 + 6; BIC = 4 ln 3 + 6 = 10.394...
-    assert "log-likelihood -3, AIC 14, BIC 10.39, n 3; converged: &lt;ok&gt; &amp; done" in html
+    assert (
+        "log-likelihood -3, AIC 14, BIC 10.3944, n 3; converged yes (&lt;ok&gt; &amp; done)" in html
+    )
     assert p.body_rows == 4
 
 
@@ -354,7 +382,7 @@ def test_fitted_model_view_without_covariance_and_not_converged() -> None:
     html = fitted(covariance=False, converged=False)._repr_html_()
     parsed(html)
     assert KEY.format("b") + f"<td>1.5</td><td>{GREY_NAN}</td>" in html
-    assert "NOT converged" in html
+    assert "converged NO (" in html
     assert "color:#b42318" in html
 
 

@@ -5,9 +5,9 @@ value and every name is escaped. Only the rows that are shown get formatted: a l
 shows its first and last ``EDGE`` rows around one "... N more" row, so a result with a
 million groups renders as quickly as one with twenty.
 
-Numbers read as a person would write them: floats to 4 significant digits (thousands
-separated from 10,000 on), integers exactly, NaN as a grey ``nan``, datetimes as dates
-(with the time of day only when one is not midnight).
+Numbers read as a person would write them: floats to 4 significant digits (from 10,000
+on written out to the unit, thousands separated), integers exactly, NaN as a grey
+``nan``, datetimes as dates (with the time of day only when one is not midnight).
 """
 
 from __future__ import annotations
@@ -41,33 +41,40 @@ _LEFT = "text-align:left"
 _HEAT = np.array([63.0, 106.0, 216.0])
 
 
-def number(value: Any) -> str:
-    """A number as text: 4 significant digits for floats, integers exactly.
+def number(value: Any, digits: int = 4, *, group: bool = True) -> str:
+    """A number as text: floats to ``digits`` significant digits, written out to the unit
+    with thousands separators from ``10**digits`` on (so no integer digit is lost);
+    integers exactly, separated from 10,000 on unless ``group`` is False (keys, ids).
 
     >>> number(0.123456), number(2500316.5), number(12.0), number(-0.000123456)
-    ('0.1235', '2,500,000', '12', '-0.0001235')
-    >>> number(float("nan")), number(1e20), number(42), number(True)
-    ('nan', '1e+20', '42', 'True')
+    ('0.1235', '2,500,316', '12', '-0.0001235')
+    >>> number(float("nan")), number(1e20), number(42), number(123456), number(True)
+    ('nan', '1e+20', '42', '123,456', 'True')
+    >>> number(-9582.4312, 6), number(123456, group=False)
+    ('-9582.43', '123456')
     """
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
-        return str(int(value))
+        i = int(value)
+        return f"{i:,}" if group and abs(i) >= 10_000 else str(i)
     x = float(value)
     if not math.isfinite(x):
         return str(x)
-    if 1e4 <= abs(x) < 1e15:  # 4 significant digits, written out with separators
-        return f"{float(f'{x:.4g}'):,.0f}"
-    return f"{x:.4g}"
+    if 10.0**digits <= abs(x) < 1e15:
+        return f"{x:,.0f}" if group else f"{x:.0f}"
+    return f"{x:.{digits}g}"
 
 
 def _grey(text: str) -> str:
     return f'<span style="{_GREY}">{escape(text)}</span>'
 
 
-def column_cells(values: NDArray[Any]) -> list[str]:
-    """The HTML cell contents of one column (escaped; NaN and NaT grey)."""
+def column_cells(values: NDArray[Any], *, key: bool = False) -> list[str]:
+    """The HTML cell contents of one column (escaped; NaN and NaT grey). Numbers of a
+    ``key`` column (ids, labels) are written without thousands separators."""
     arr = np.asarray(values)
+    group = not key
     if arr.dtype.kind == "M":
         nat = np.isnat(arr)
         ns = arr.astype("datetime64[ns]").view(np.int64)
@@ -75,20 +82,22 @@ def column_cells(values: NDArray[Any]) -> list[str]:
         text = np.datetime_as_string(arr, unit="D" if midnight else "s")
         return [_grey("NaT") if n else escape(str(t)) for t, n in zip(text, nat, strict=True)]
     if arr.dtype.kind == "f":
-        return [_grey("nan") if math.isnan(v) else escape(number(v)) for v in arr.tolist()]
+        return [
+            _grey("nan") if math.isnan(v) else escape(number(v, group=group)) for v in arr.tolist()
+        ]
     if arr.dtype.kind in "iub":
-        return [escape(number(v)) for v in arr.tolist()]
-    return [_cell(v) for v in arr.tolist()]
+        return [escape(number(v, group=group)) for v in arr.tolist()]
+    return [_cell(v, group) for v in arr.tolist()]
 
 
-def _cell(value: Any) -> str:
-    """One value of any type (an object column, a single field)."""
+def _cell(value: Any, group: bool) -> str:
+    """One value of an object column."""
     if value is None:
         return _grey("None")
     if isinstance(value, (float, np.floating)) and math.isnan(value):
         return _grey("nan")
     if isinstance(value, (int, float, np.integer, np.floating, np.bool_)):
-        return escape(number(value))
+        return escape(number(value, group=group))
     if isinstance(value, np.datetime64):
         return column_cells(np.array([value]))[0]
     return escape(str(value))
@@ -147,7 +156,11 @@ def table(
     if gap is not None and gap[0] >= len(rows):
         body.append(_gap_row(gap[1], width))
     cap = f'<caption style="{_LEFT}">{escape(caption)}</caption>' if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    rows_html = "".join(body)
+    return (
+        f'<table style="text-align:right">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows_html}</tbody></table>"
+    )
 
 
 def _gap_row(text: str, width: int) -> str:
@@ -169,7 +182,7 @@ def frame(
     pairs = list(columns.items()) if isinstance(columns, Mapping) else list(columns)
     n = len(pairs[0][1]) if pairs else 0
     rows, hidden = shown(n, head, tail)
-    cells = [column_cells(np.asarray(col)[rows]) for _, col in pairs]
+    cells = [column_cells(np.asarray(col)[rows], key=j < keys) for j, (_, col) in enumerate(pairs)]
     body = [list(row) for row in zip(*cells, strict=True)] if cells else []
     gap = (head, f"\u2026 {hidden:,} more {noun}") if hidden else None
     return table([name for name, _ in pairs], body, caption=caption, keys=keys, gap=gap)
@@ -186,7 +199,7 @@ def describe(columns: Mapping[str, NDArray[Any]], *, caption: str) -> str:
         quartiles = np.quantile(data, [0.0, 0.25, 0.5, 0.75, 1.0], axis=0)
         stats = np.column_stack([data.mean(axis=0), quartiles.T])
     header = ["", "mean", "min", "25%", "50%", "75%", "max"]
-    labels = column_cells(np.array(names, dtype=object))
+    labels = column_cells(np.array(names, dtype=object), key=True)
     cells = [column_cells(col) for col in stats.T]
     body = [list(row) for row in zip(labels, *cells, strict=True)]
     return table(header, body, caption=caption)
@@ -200,19 +213,24 @@ def heatmap(
     caption: str,
     noun: str = "rows",
     max_columns: int = 24,
+    top: float | None = None,
 ) -> str:
     """A heat-shaded table: row labels (``(name, column)`` pairs), then the cells of
-    ``matrix`` shaded by magnitude against the largest of the whole matrix; NaN cells
-    blank. Long matrices show their first and last rows; wide ones their first
-    ``max_columns`` columns (the caption says so)."""
+    ``matrix`` shaded by magnitude, full colour at ``top`` and above (by default the
+    largest magnitude of the whole matrix); NaN cells blank. Long matrices show their
+    first and last rows; wide ones their first ``max_columns`` columns. The caption
+    says what is shown and the shading scale."""
     values = np.asarray(matrix, dtype=np.float64)
-    finite = np.isfinite(values)
-    top = float(np.abs(values[finite]).max()) if finite.any() else 0.0
+    if top is None:
+        finite = np.isfinite(values)
+        top = float(np.abs(values[finite]).max()) if finite.any() else 0.0
+    if top > 0:
+        caption += f"; shade 0 to {number(top)}"
     rows, hidden = shown(values.shape[0])
     block = values[rows][:, :max_columns]
     if values.shape[1] > max_columns:
         caption += f" (first {max_columns} of {values.shape[1]:,} columns shown)"
-    label_cells = [column_cells(np.asarray(col)[rows]) for _, col in labels]
+    label_cells = [column_cells(np.asarray(col)[rows], key=True) for _, col in labels]
     value_cells = [
         ["" if math.isnan(v) else c for v, c in zip(col.tolist(), column_cells(col), strict=True)]
         for col in block.T

@@ -2605,9 +2605,17 @@ class CohortMatrix:
 
     def _repr_html_(self) -> str:
         """A heat-shaded table for notebooks: cohorts (with their sizes) as rows, offsets
-        as columns, each cell shaded in proportion to its value; NaN cells blank."""
+        as columns, each cell shaded in proportion to its value; NaN cells blank.
+
+        Full colour is the largest value after the acquisition period (offset 0, where
+        retention is 1 by definition, would leave every later cell pale); offset 0
+        cells above it are shaded full.
+        """
         from crm_metrics import _html
 
+        later = self.matrix[:, 1:]
+        later = later[np.isfinite(later)]
+        top = float(np.abs(later).max()) if later.size else None
         n = len(self.cohorts)
         caption = (
             f"Cohort matrix ({self.freq}): {n:,} cohort{'' if n == 1 else 's'} "
@@ -2615,7 +2623,9 @@ class CohortMatrix:
         )
         labels = [("cohort", self.cohorts), ("size", self.sizes)]
         offsets = [str(k) for k in self.offsets.tolist()]
-        return _html.heatmap(labels, offsets, self.matrix, caption=caption, noun="cohorts")
+        return _html.heatmap(
+            labels, offsets, self.matrix, caption=caption, noun="cohorts", top=top or None
+        )
 
 
 def _day_periods(days: NDArray[np.int64], freq: str) -> NDArray[np.int64]:

@@ -119,10 +119,12 @@ class FitSummary:
             f"upper {pct}": self.upper,
         }
         caption = f"{title}: {len(self.names)} parameters, n = {_html.number(self.n)}"
-        verdict = "converged" if self.converged else "NOT converged"
+        verdict = "yes" if self.converged else "NO"
+        fit = (self.loglik, self.aic, self.bic)
+        loglik, aic, bic = (_html.number(v, 6) for v in fit)  # as many digits as str()
         stats = (
-            f"log-likelihood {_html.number(self.loglik)}, AIC {_html.number(self.aic)}, "
-            f"BIC {_html.number(self.bic)}, n {_html.number(self.n)}; {verdict}: {self.message}"
+            f"log-likelihood {loglik}, AIC {aic}, BIC {bic}, n {_html.number(self.n)}; "
+            f"converged {verdict} ({self.message})"
         )
         style = "margin:4px 0" if self.converged else "margin:4px 0;color:#b42318"
         table = _html.frame(columns, caption=caption, noun="parameters")
