@@ -428,3 +428,23 @@ def test_mrr_movements_view() -> None:
     feb = "<td>150</td><td>80</td><td>0</td><td>50</td><td>0</td><td>50</td><td>230</td>"
     assert KEY.format("2024-02-01") + feb in html
     assert p.body_rows == 3
+
+
+# --------------------------------------------------------------------------- the docs page
+def test_the_views_shown_on_the_docs_page_are_what_the_code_makes() -> None:
+    """The page's example runs; the tables it shows below are the views of its results."""
+    import doctest
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "reference" / "types.md"
+    text = page.read_text(encoding="utf-8")
+    section = text[text.index("## In a notebook") : text.index("## Grouped results")]
+    code = re.findall(r"```pycon\n(.*?)```", section, flags=re.DOTALL)[0]
+    namespace: dict[str, Any] = {}
+    for example in doctest.DocTestParser().get_examples(code):
+        exec(example.source, namespace)
+    shown = re.findall(r'<div class="notebook-view">\n(.*?)\n</div>', section, flags=re.DOTALL)
+    made = [namespace["g"]._repr_html_(), namespace["retention"]._repr_html_()]
+    assert ["".join(block.splitlines()) for block in shown] == made
+    for view in made:
+        parsed(view)
