@@ -448,3 +448,39 @@ def test_the_views_shown_on_the_docs_page_are_what_the_code_makes() -> None:
     assert ["".join(block.splitlines()) for block in shown] == made
     for view in made:
         parsed(view)
+
+
+# --------------------------------------------------------------------------- statistics
+def test_statistics_results_show_one_column_per_field() -> None:
+    cases = [
+        (cm.proportion_ci(45, 200), "Confidence interval of a rate", ["low", "high"]),
+        (cm.two_proportion_test(60, 1000, 40, 1000), "Two-proportion z-test", None),
+        (cm.binomial_test(12, 40, p0=0.15), "Exact binomial test", None),
+        (cm.equal_proportions_test([52, 61, 80], [1000] * 3), "Chi-square test", None),
+        (cm.nps_ci_from_counts(120, 50, 30), "Confidence interval of the NPS", None),
+        (cm.nps_test_from_counts(120, 50, 30, 90, 60, 50), "Test of a difference", None),
+        (cm.erlang_c(100, 180, 14, interval=1800), "Erlang C forecast", None),
+        (cm.agents_needed(100, 180, interval=1800, shrinkage=0.3), "Agents needed", None),
+    ]
+    for result, title, names in cases:
+        html = result._repr_html_()
+        p = parsed(html)
+        assert title in html
+        assert p.body_rows == 1
+        heads = re.findall(r">([^<]*)</th>", re.findall(r"<thead>(.*?)</thead>", html)[0])
+        assert heads == (names or list(result._fields))
+        cells = re.findall(r"<td>(.*?)</td>", html)
+        assert cells == [_html.number(v) for v in result]
+
+
+def test_array_statistics_results_show_one_row_per_element() -> None:
+    ci = cm.proportion_ci([45, 0, 10], [200, 0, 10])  # no trials in the middle: nan
+    html = ci._repr_html_()
+    p = parsed(html)
+    assert "Confidence interval of a rate: 3 rows" in html
+    assert p.body_rows == 3
+    assert f"<tr><td>{GREY_NAN}</td><td>{GREY_NAN}</td></tr>" in html
+    low, high = (f"{v:.4g}" for v in (ci.low[0], ci.high[0]))
+    assert f"<tr><td>{low}</td><td>{high}</td></tr>" in html
+    staffing = cm.agents_needed(100, 180, interval=1800, shrinkage=0.3)
+    assert f"<td>{staffing.agents}</td><td>{staffing.scheduled}</td>" in staffing._repr_html_()

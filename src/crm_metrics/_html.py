@@ -28,6 +28,7 @@ __all__ = [
     "frame",
     "heatmap",
     "number",
+    "record",
     "shade",
     "shown",
     "table",
@@ -240,6 +241,16 @@ def heatmap(
     header = [name for name, _ in labels] + list(columns[:max_columns])
     styles = shade(block, top)
     return table(header, body, caption=caption, keys=len(labels), gap=gap, styles=styles)
+
+
+def record(title: str, fields: Mapping[str, Any]) -> str:
+    """A small result of named fields (scalars, or arrays of one shape): one column per
+    field, one row per element."""
+    arrays = np.broadcast_arrays(*(np.asarray(v) for v in fields.values()))
+    columns = {name: np.ravel(a) for name, a in zip(fields, arrays, strict=True)}
+    n = arrays[0].size if arrays else 0
+    caption = title if n == 1 else f"{title}: {n:,} rows"
+    return frame(columns, caption=caption, keys=0)
 
 
 def shade(block: NDArray[np.float64], top: float | None = None) -> list[list[str]]:

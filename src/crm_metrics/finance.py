@@ -874,6 +874,12 @@ class ProportionCI(NamedTuple):
     low: Any
     high: Any
 
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Confidence interval of a rate", self._asdict())
+
 
 class TwoProportionTest(NamedTuple):
     """Pooled two-proportion z-test of a test group against a control group.
@@ -902,6 +908,12 @@ class TwoProportionTest(NamedTuple):
     z: Any
     p_value: Any
     lift: Any
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Two-proportion z-test", self._asdict())
 
 
 #: ``proportion_ci`` methods; "beta" is statsmodels' name for Clopper-Pearson.
@@ -1159,6 +1171,12 @@ class BinomialTest(NamedTuple):
     estimate: Any
     p_value: Any
 
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Exact binomial test", self._asdict())
+
 
 #: R's ``binom.test`` counts outcomes "as likely as" the observed one up to this factor.
 _RELATIVE_TIE = 1.0 + 1e-7
@@ -1314,6 +1332,12 @@ class EqualProportionsTest(NamedTuple):
     statistic: float
     df: int
     p_value: float
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Chi-square test of equal proportions", self._asdict())
 
 
 @validated(

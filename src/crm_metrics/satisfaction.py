@@ -96,13 +96,7 @@ class NPSBreakdown(NamedTuple):
         from crm_metrics import _html
 
         nps = 100.0 * (self.promoters - self.detractors)
-        columns = {
-            "promoters": np.array([self.promoters], dtype=np.float64),
-            "passives": np.array([self.passives], dtype=np.float64),
-            "detractors": np.array([self.detractors], dtype=np.float64),
-            "NPS": np.array([nps], dtype=np.float64),
-        }
-        return _html.frame(columns, caption="NPS breakdown (shares of the answers)", keys=0)
+        return _html.record("NPS breakdown (shares of the answers)", {**self._asdict(), "NPS": nps})
 
 
 # --------------------------------------------------------------------------- sufficient statistics
@@ -397,6 +391,12 @@ class NPSInterval(NamedTuple):
     low: Any
     high: Any
 
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Confidence interval of the NPS (points)", self._asdict())
+
 
 class NPSTest(NamedTuple):
     """Two-sample test of a difference between two Net Promoter Scores.
@@ -430,6 +430,12 @@ class NPSTest(NamedTuple):
     p_value: Any
     low: Any
     high: Any
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Test of a difference between two NPS (points)", self._asdict())
 
 
 #: Pseudo-responses the adjusted Wald interval adds: 3/4 promoter, 3/2 passive, 3/4 detractor.

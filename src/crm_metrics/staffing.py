@@ -63,6 +63,12 @@ class QueueForecast(NamedTuple):
     probability_of_waiting: Any
     average_speed_of_answer: Any
 
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Erlang C forecast", self._asdict())
+
 
 class Staffing(NamedTuple):
     """The agents an interval needs, and the Erlang C forecast with that many.
@@ -92,6 +98,12 @@ class Staffing(NamedTuple):
     occupancy: float
     probability_of_waiting: float
     average_speed_of_answer: float
+
+    def _repr_html_(self) -> str:
+        """A table for notebooks: one column per field (one row per element of arrays)."""
+        from crm_metrics import _html
+
+        return _html.record("Agents needed (Erlang C)", self._asdict())
 
 
 def _traffic(calls: ArrayLike, handle_ns: ArrayLike, interval_ns: float) -> NDArray[np.float64]:
