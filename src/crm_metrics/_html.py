@@ -156,7 +156,7 @@ def table(
         body.append("<tr>" + "".join(cells) + "</tr>")
     if gap is not None and gap[0] >= len(rows):
         body.append(_gap_row(gap[1], width))
-    cap = f'<caption style="{_LEFT}">{escape(caption)}</caption>' if caption else ""
+    cap = f'<caption style="{_LEFT};white-space:nowrap">{escape(caption)}</caption>' if caption else ""
     rows_html = "".join(body)
     return (
         f'<table style="text-align:right">{cap}<thead><tr>{head}</tr></thead>'
