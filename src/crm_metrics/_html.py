@@ -38,6 +38,7 @@ __all__ = [
 EDGE = 10
 _GREY = "color:#8a8a8a"
 _LEFT = "text-align:left"
+_CAPTION = "text-align:left;white-space:nowrap"
 #: The darkest shade of a heat-map cell (the largest magnitude), as RGB.
 _HEAT = np.array([63.0, 106.0, 216.0])
 
@@ -156,7 +157,7 @@ def table(
         body.append("<tr>" + "".join(cells) + "</tr>")
     if gap is not None and gap[0] >= len(rows):
         body.append(_gap_row(gap[1], width))
-    cap = f'<caption style="{_LEFT};white-space:nowrap">{escape(caption)}</caption>' if caption else ""
+    cap = f'<caption style="{_CAPTION}">{escape(caption)}</caption>' if caption else ""
     rows_html = "".join(body)
     return (
         f'<table style="text-align:right">{cap}<thead><tr>{head}</tr></thead>'
