@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import crm_metrics as cm
 from crm_metrics import _html, clv
@@ -484,3 +486,33 @@ def test_array_statistics_results_show_one_row_per_element() -> None:
     assert f"<tr><td>{low}</td><td>{high}</td></tr>" in html
     staffing = cm.agents_needed(100, 180, interval=1800, shrinkage=0.3)
     assert f"<td>{staffing.agents}</td><td>{staffing.scheduled}</td>" in staffing._repr_html_()
+
+
+# --------------------------------------------------------------------------- properties
+@given(
+    keys=st.lists(st.text(max_size=6), min_size=0, max_size=60, unique=True),
+    data=st.data(),
+)
+def test_any_grouped_view_is_well_formed_and_shows_its_ends(keys: list[str], data: Any) -> None:
+    """Whatever the keys (markup, quotes, ampersands, empty strings) and values (nan, inf),
+    the view parses, shows min(n, 21) body rows and reads back the keys it shows."""
+    values = data.draw(
+        st.lists(
+            st.floats(allow_nan=True, allow_infinity=True), min_size=len(keys), max_size=len(keys)
+        )
+    )
+    order = np.argsort(np.array(keys, dtype=object)) if keys else np.array([], dtype=np.intp)
+    g = Grouped(
+        keys=np.array(keys, dtype=object)[order],
+        values=np.array(values, dtype=np.float64)[order],
+        name="m<&>",
+    )
+    html = g._repr_html_()
+    p = parsed(html)
+    n = len(keys)
+    assert p.body_rows == (n if n <= 21 else 21)
+    shown_keys = [g.keys[i] for i in _html.shown(n)[0]]
+    text = "".join(p.text)
+    for key in shown_keys:
+        assert key in text
+    assert f"m<&>: {n:,} group" in text
