@@ -534,6 +534,18 @@ def test_repeat_contact_rate_hand_computed() -> None:
     assert math.isnan(cm.repeat_contact_rate(ts(), ts()))
 
 
+def test_repeat_contact_rate_default_window_and_century_windows() -> None:
+    # the default window is 7 days, inclusive: 7 days later is a repeat, 8 days is not
+    assert cm.repeat_contact_rate(["a", "a"], ts("2024-01-01", "2024-01-08")) == 0.5
+    assert cm.repeat_contact_rate(["a", "a"], ts("2024-01-01", "2024-01-09")) == 0.0
+    # windows of decades (beyond 2**61 ns): 100 years apart is outside 80 years and
+    # inside 120 and 150 years
+    far = ts("1950-01-01", "2050-01-01")
+    assert cm.repeat_contact_rate(["a", "a"], far, window=80 * 365) == 0.0
+    assert cm.repeat_contact_rate(["a", "a"], far, window=120 * 365) == 0.5
+    assert cm.repeat_contact_rate(["a", "a"], far, window=150 * 365) == 0.5
+
+
 def test_repeat_contact_rate_reads_history_beyond_the_window_and_groups() -> None:
     cust = np.array([1, 1, 2, 2, 3])
     when = ts("2024-01-30", "2024-02-02", "2024-01-10", "2024-01-12", "2024-01-31")
