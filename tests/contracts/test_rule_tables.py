@@ -63,14 +63,18 @@ def tables() -> dict[str, dict[str, Any]]:
     return out
 
 
+REGENERATE = "if deliberate: .venv/bin/python tests/contracts/test_rule_tables.py"
+
+
 def test_every_rule_table_matches_the_committed_snapshot() -> None:
     expected = json.loads(SNAPSHOT.read_text())
     got = tables()
-    assert sorted(got) == sorted(expected), "public functions with a rule table changed"
+    added, removed = sorted(set(got) - set(expected)), sorted(set(expected) - set(got))
+    assert (added, removed) == ([], []), f"new {added}, gone {removed}; {REGENERATE}"
     for name, table in expected.items():
-        assert list(got[name]) == list(table), f"{name}: arguments or their order changed"
+        assert list(got[name]) == list(table), f"{name}: arguments changed; {REGENERATE}"
         for arg, rule in table.items():
-            assert got[name][arg] == rule, f"{name}({arg}=...) is declared differently"
+            assert got[name][arg] == rule, f"{name}({arg}=...) changed; {REGENERATE}"
 
 
 def test_the_snapshot_covers_the_declarations_it_stands_for() -> None:
