@@ -33,6 +33,7 @@ import ast
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -383,6 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--tests", default="", help="comma-separated test files (override)")
     args = parser.parse_args(argv)
+    # a terminated run still removes its temporary copy and stops its pytest child
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     summary: list[str] = []
     for module in args.modules:
