@@ -958,24 +958,27 @@ def test_call_durations_window_equals_the_call_on_in_window_records(
     assert not _same(windowed, f(W_QUEUED, W_ANSWERED, W_WAIT))
 
 
-_BEYOND_2_62_NS = pytest.mark.xfail(
-    reason="durations are capped at 2**62 ns (146 years), so longer gaps are misjudged; "
-    "remove this marker when the cap is lifted",
-    strict=True,
-)
-
-
-@_BEYOND_2_62_NS
 def test_repeat_window_beyond_146_years() -> None:
     # 550 years apart is not within a 150-year window
     far = ts("1700-01-01", "2250-01-01")
     assert cm.repeat_contact_rate(["a", "a"], far, window=150 * 365) == 0.0
 
 
-@_BEYOND_2_62_NS
 def test_threshold_beyond_146_years() -> None:
     # resolved 150 years after opening is within a 200-year threshold
     assert (
         cm.resolved_within_rate(ts("1800-01-01"), ts("1950-01-01"), threshold=73_000, unit="D")
         == 1.0
     )
+    # and not within a 140-year one
+    assert (
+        cm.resolved_within_rate(ts("1800-01-01"), ts("1950-01-01"), threshold=140 * 365, unit="D")
+        == 0.0
+    )
+    # the deadline saturates at the last representable instant instead of wrapping: a
+    # 580-year target from 1700 or from 2000 is met by any later resolution
+    opened = ts("1700-01-01", "2000-01-01")
+    resolved = ts("2262-01-01", "2262-04-11")
+    assert cm.resolved_within_rate(opened, resolved, threshold=580 * 365, unit="D") == 1.0
+    # an unresolved ticket with such a target is pending whatever as_of
+    assert math.isnan(cm.resolved_within_rate(opened[:1], ts(NAT), threshold=580 * 365, unit="D"))
