@@ -220,6 +220,18 @@ def test_resolution_time_hand_computed() -> None:
 
 
 # --------------------------------------------------------------------------- thresholds
+def test_duration_medians_by_over_no_surviving_record_are_empty() -> None:
+    # tickets 3 and 4 are unresolved: no resolution time, no group
+    for g in (
+        cm.resolution_time(OPENED[3:5], RESOLVED[3:5], stat="median", by=AGENT[3:5]),
+        cm.first_response_time(OPENED[3:4], FIRST[3:4], stat="median", by=AGENT[3:4]),
+    ):
+        assert len(g.keys) == 0
+        assert len(g.values) == 0
+        assert g.to_dict() == {}
+    assert math.isnan(cm.resolution_time(OPENED[3:5], RESOLVED[3:5], stat="median"))
+
+
 def test_resolved_within_rate_undecided_and_boundary() -> None:
     # 2 h at as_of: met 0, 1 (exactly 2 h); missed 2, 4 (open 12 h), 5; undecided 3
     assert cm.resolved_within_rate(OPENED, RESOLVED, as_of=AS_OF) == 2 / 5
