@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest docs-build docs docs-check bench demo clean
+.PHONY: test lint typecheck pytest docs-build docs docs-check bench demo clean mutate
 
 test: lint typecheck pytest docs-build
 
@@ -41,6 +41,15 @@ docs: $(STAMP)
 # chromium package) into docs-screenshots/; not part of make test.
 docs-check: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python scripts/docs_check.py
+
+# Mutation testing (scripts/mutate.py), one module at a time with its own tests; not part of
+# make test (minutes per module). Niced: it shares the machine. Examples:
+#   make mutate MUTATE_ARGS="service --sample 60 --seed 1"
+#   make mutate MUTATE_ARGS="satisfaction --list"
+MUTATE_ARGS ?= satisfaction service
+
+mutate: $(STAMP)
+	nice -n 19 $(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
 # The peer environment of the benchmarks (lifetimes, pymc-marketing, pandas), apart from .venv.
 PEERS       := .venv-peers

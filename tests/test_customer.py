@@ -311,6 +311,37 @@ def test_avg_time_between_purchases_spans_more_than_292_years() -> None:
     assert cm.avg_time_between_purchases(["a", "a"], t, by=["x", "x"]).values[0] == expected
 
 
+def test_churn_rate_from_activity_at_the_window_edges() -> None:
+    # windows are half-open: base [a - 2w, a - w), recent [a - w, a); an order at a has
+    # not happened yet
+    as_of = np.datetime64("2024-03-01", "ns")
+    w = np.timedelta64(10, "D")
+    day = np.timedelta64(1, "ns")  # one nanosecond
+    ids = ["a", "a", "b", "b"]
+    # a: base order at a - 2w exactly, recent order at a - w exactly -> stayed
+    # b: base order 1 ns before a - w, next order exactly at a -> not yet: churned
+    t = np.array([as_of - 2 * w, as_of - w, as_of - w - day, as_of])
+    assert cm.churn_rate_from_activity(ids, t, window=10, as_of=as_of) == 0.5
+    # 1 ns later b's order has happened (b stayed), while a's order at a - w now lies in
+    # the base window and a has nothing in the recent one (a churned)
+    later = cm.churn_rate_from_activity(ids, t, window=10, as_of=as_of + day, by=ids)
+    assert later.to_dict() == {"a": 1.0, "b": 0.0}
+    # an order 1 ns before a - 2w is outside the base
+    assert math.isnan(
+        cm.churn_rate_from_activity(["c"], np.array([as_of - 2 * w - day]), window=10, as_of=as_of)
+    )
+
+
+def test_recency_at_as_of_equal_to_an_order() -> None:
+    # an order exactly at as_of has not happened: b is not listed, a's latest is 01-11
+    r = cm.recency(
+        ["a", "b", "a"], ts("2024-01-01", "2024-01-15", "2024-01-11"), as_of="2024-01-15"
+    )
+    assert r.to_dict() == {"a": 4.0}
+    r = cm.recency(["b"], ts("2024-01-15"), as_of=np.datetime64("2024-01-15", "ns") + 1, unit="s")
+    assert r.to_dict() == {"b": 1e-9}
+
+
 def test_recency() -> None:
     r = cm.recency(
         ["a", "b", "a"], ts("2024-01-01", "2024-01-21", "2024-01-11"), as_of="2024-02-01"

@@ -168,6 +168,21 @@ class TestWinRate:
         assert cm.win_rate(CREATED, CLOSED, WON, base="all", as_of="2024-02-05") == 0.25
         assert_nan(cm.win_rate(CREATED, CLOSED, WON, end="2024-01-01"))
 
+    def test_as_of_equal_to_a_close(self) -> None:
+        # a deal closed exactly at as_of has closed: 2 won of the 4 created by Feb 10
+        feb10 = np.datetime64("2024-02-10", "ns")
+        assert cm.win_rate(CREATED, CLOSED, WON, base="all", as_of=feb10) == 0.5
+        ns = np.timedelta64(1, "ns")
+        assert cm.win_rate(CREATED, CLOSED, WON, base="all", as_of=feb10 - ns) == 0.25
+        # a deal created exactly at as_of is in the cohort: 2 won of 4
+        jan20 = np.datetime64("2024-01-20", "ns")
+        won = [True, True, False, True]
+        closed = ["2024-01-05", "2024-01-12", "2024-01-16", "2024-01-20"]
+        assert cm.close_rate(CREATED, closed, won, as_of=jan20) == 0.75
+        assert cm.close_rate(CREATED, closed, won, as_of=jan20 - ns) == pytest.approx(
+            2 / 3, rel=1e-15
+        )
+
     def test_open_deals_ignore_won_flag(self) -> None:
         assert cm.win_rate(CREATED, CLOSED, [True, True, False, True], base="all") == 0.5
 
@@ -277,6 +292,23 @@ class TestSnapshots:
             self.created, self.closed, self.amount, as_of="2024-02-10"
         )
         assert cm.weighted_pipeline(T0, T0, F0, S0, probability=probability) == 0.0
+
+    def test_pipeline_at_as_of_equal_to_a_creation_or_a_close(self) -> None:
+        # open at as_of: created <= as_of < closed
+        ns = np.timedelta64(1, "ns")
+        feb1, feb15 = np.datetime64("2024-02-01", "ns"), np.datetime64("2024-02-15", "ns")
+        args = (self.created, self.closed, self.amount)
+        assert cm.pipeline_value(*args, as_of=feb1) == 350.0  # created at as_of: open
+        assert cm.pipeline_value(*args, as_of=feb1 - ns) == 100.0
+        assert cm.pipeline_value(*args, as_of=feb15) == 250.0  # closed at as_of: closed
+        assert cm.pipeline_value(*args, as_of=feb15 - ns) == 350.0
+        probability = {"demo": 0.2, "proposal": 0.6, "won": 1.0, "lost": 0.0}
+        stage = ["won", "demo", "proposal", "lost"]
+        weighted = [
+            cm.weighted_pipeline(*args, stage, probability=probability, as_of=a)
+            for a in (feb1 - ns, feb1, feb15 - ns, feb15)
+        ]
+        assert weighted == pytest.approx([100.0, 150.0, 150.0, 50.0], rel=1e-15)
 
     def test_weighted_pipeline_unknown_stage_names_it_and_its_row(self) -> None:
         with pytest.raises(ValueError, match=r"stage\[2\] = 'closing' is not a label of probabil"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -254,6 +255,40 @@ def test_ces_agree_share_refuses_lower_is_better() -> None:
         cm.ces_agree_share([1, 2], scale=(1, 5), higher_is_better=False)
     with pytest.raises(TypeError, match="higher_is_better must be True or False"):
         cm.ces_agree_share([1, 2], higher_is_better="no")  # type: ignore[call-overload]
+
+
+# --------------------------------------------------------------------------- default scales
+@pytest.mark.parametrize(
+    ("func", "lo", "hi"),
+    [
+        (cm.csat, 1, 5),
+        (cm.csat_mean, 1, 5),
+        (cm.satisfaction_index, 1, 5),
+        (cm.ces, 1, 7),
+        (cm.ces_agree_share, 1, 7),
+    ],
+)
+def test_default_scales_are_pinned(func: Any, lo: int, hi: int) -> None:
+    func([lo, hi])  # both ends of the default scale are accepted
+    with pytest.raises(
+        ValueError, match=rf"scores\[1\] = {hi + 1} is outside the scale {lo}..{hi}"
+    ):
+        func([lo, hi + 1])
+    with pytest.raises(
+        ValueError, match=rf"scores\[0\] = {lo - 1} is outside the scale {lo}..{hi}"
+    ):
+        func([lo - 1])
+
+
+def test_default_scales_set_the_figures() -> None:
+    assert cm.csat([4, 3]) == 0.5  # top two boxes of 1..5 are 4 and 5
+    assert cm.csat_mean([1, 5, 3]) == 3.0
+    assert cm.satisfaction_index([2]) == 25.0  # (2 - 1) / (5 - 1)
+    assert cm.satisfaction_index_from_mean(4.0) == 75.0
+    assert cm.ces([1, 7, 4]) == 4.0
+    assert cm.ces_agree_share([4, 5, 7, 1]) == 0.5  # agree is above the midpoint 4 of 1..7
+    with pytest.raises(ValueError, match=r"scores\[0\] = 8 is outside the scale 1..7"):
+        cm.ces([8])
 
 
 # --------------------------------------------------------------------------- response rate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -219,6 +220,18 @@ def test_resolution_time_hand_computed() -> None:
 
 
 # --------------------------------------------------------------------------- thresholds
+def test_duration_medians_by_over_no_surviving_record_are_empty() -> None:
+    # tickets 3 and 4 are unresolved: no resolution time, no group
+    for g in (
+        cm.resolution_time(OPENED[3:5], RESOLVED[3:5], stat="median", by=AGENT[3:5]),
+        cm.first_response_time(OPENED[3:4], FIRST[3:4], stat="median", by=AGENT[3:4]),
+    ):
+        assert len(g.keys) == 0
+        assert len(g.values) == 0
+        assert g.to_dict() == {}
+    assert math.isnan(cm.resolution_time(OPENED[3:5], RESOLVED[3:5], stat="median"))
+
+
 def test_resolved_within_rate_undecided_and_boundary() -> None:
     # 2 h at as_of: met 0, 1 (exactly 2 h); missed 2, 4 (open 12 h), 5; undecided 3
     assert cm.resolved_within_rate(OPENED, RESOLVED, as_of=AS_OF) == 2 / 5
@@ -534,6 +547,18 @@ def test_repeat_contact_rate_hand_computed() -> None:
     assert math.isnan(cm.repeat_contact_rate(ts(), ts()))
 
 
+def test_repeat_contact_rate_default_window_and_century_windows() -> None:
+    # the default window is 7 days, inclusive: 7 days later is a repeat, 8 days is not
+    assert cm.repeat_contact_rate(["a", "a"], ts("2024-01-01", "2024-01-08")) == 0.5
+    assert cm.repeat_contact_rate(["a", "a"], ts("2024-01-01", "2024-01-09")) == 0.0
+    # windows of decades (beyond 2**61 ns): 100 years apart is outside 80 years and
+    # inside 120 and 150 years
+    far = ts("1950-01-01", "2050-01-01")
+    assert cm.repeat_contact_rate(["a", "a"], far, window=80 * 365) == 0.0
+    assert cm.repeat_contact_rate(["a", "a"], far, window=120 * 365) == 0.5
+    assert cm.repeat_contact_rate(["a", "a"], far, window=150 * 365) == 0.5
+
+
 def test_repeat_contact_rate_reads_history_beyond_the_window_and_groups() -> None:
     cust = np.array([1, 1, 2, 2, 3])
     when = ts("2024-01-30", "2024-02-02", "2024-01-10", "2024-01-12", "2024-01-31")
@@ -558,3 +583,414 @@ def test_pandas_and_string_inputs_agree() -> None:
     assert cm.resolution_time(as_text, RESOLVED) == cm.resolution_time(OPENED, RESOLVED)
     coarse = OPENED.astype("datetime64[m]")
     assert cm.resolved_within_rate(coarse, RESOLVED, as_of=AS_OF) == 2 / 5
+
+
+# --------------------------------------------------------------------------- windows
+# A windowed call equals the unwindowed call on the in-window records (explicit as_of, so
+# the default snapshot cannot differ between the two calls). Windows on OPENED: the first
+# keeps 1, 2, 4 (0 opened before it, 5 opened at its end, excluded: half-open), start-only
+# keeps 2, 3, 4, 5, end-only keeps 0, 1.
+WINDOWS = [
+    {"start": "2024-01-01T09:00", "end": "2024-01-02T20:00"},
+    {"start": "2024-01-01T10:00"},
+    {"end": "2024-01-01T10:00"},
+]
+DUE = OPENED + np.timedelta64(3, "h")
+TICKET_RATES = {
+    "resolved_within_rate": lambda o, r, d, **kw: cm.resolved_within_rate(o, r, **kw),
+    "resolved_within_4h": lambda o, r, d, **kw: cm.resolved_within_rate(o, r, threshold=4, **kw),
+    "orders_processed_within_rate": lambda o, r, d, **kw: cm.orders_processed_within_rate(
+        o, r, **kw
+    ),
+    "same_day_resolution_rate": lambda o, r, d, **kw: cm.same_day_resolution_rate(o, r, **kw),
+    "same_day_utc+2": lambda o, r, d, **kw: cm.same_day_resolution_rate(
+        o, r, tz_offset_hours=2, **kw
+    ),
+    "sla_compliance_rate": lambda o, r, d, **kw: cm.sla_compliance_rate(
+        o, resolved_at=r, due_at=d, **kw
+    ),
+}
+
+
+def _in(anchor: np.ndarray, window: dict[str, str]) -> np.ndarray:
+    keep = np.ones(len(anchor), dtype=bool)
+    if "start" in window:
+        keep &= anchor >= np.datetime64(window["start"], "ns")
+    if "end" in window:
+        keep &= anchor < np.datetime64(window["end"], "ns")
+    return keep
+
+
+def _same(a: object, b: object) -> bool:
+    return (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)) or (
+        a == b
+    )
+
+
+@pytest.mark.parametrize("window", WINDOWS, ids=["both", "start-only", "end-only"])
+@pytest.mark.parametrize("name", list(TICKET_RATES))
+def test_ticket_rates_window_equals_the_call_on_in_window_records(
+    name: str, window: dict[str, str]
+) -> None:
+    f = TICKET_RATES[name]
+    keep = _in(OPENED, window)
+    windowed = f(OPENED, RESOLVED, DUE, as_of=AS_OF, **window)
+    subset = f(OPENED[keep], RESOLVED[keep], DUE[keep], as_of=AS_OF)
+    assert _same(windowed, subset), (windowed, subset)
+    g = f(OPENED, RESOLVED, DUE, as_of=AS_OF, by=AGENT, **window)
+    assert (
+        g.to_dict()
+        == f(OPENED[keep], RESOLVED[keep], DUE[keep], as_of=AS_OF, by=AGENT[keep]).to_dict()
+    )
+
+
+def test_ticket_rates_windows_change_the_figure() -> None:
+    # the invariant above is only a check if the in-window records give another figure
+    # than all records (a function ignoring start/end would otherwise pass it)
+    for f in TICKET_RATES.values():
+        full = f(OPENED, RESOLVED, DUE, as_of=AS_OF)
+        for window in WINDOWS:
+            keep = _in(OPENED, window)
+            assert not _same(f(OPENED[keep], RESOLVED[keep], DUE[keep], as_of=AS_OF), full)
+
+
+# Two tickets: 0 opened 1 Jan 08:00, resolved within the hour (met by every target);
+# 1 opened 2 Jan 08:00, never resolved (a miss by every target at as_of 4 Jan).
+TWO_OPENED = ts("2024-01-01T08:00", "2024-01-02T08:00")
+TWO_RESOLVED = ts("2024-01-01T09:00", NAT)
+TWO_DUE = TWO_OPENED + np.timedelta64(2, "h")
+
+
+@pytest.mark.parametrize("name", list(TICKET_RATES))
+def test_ticket_rates_one_record_in_one_out(name: str) -> None:
+    f = TICKET_RATES[name]
+
+    def rate(**window: str) -> float:
+        return float(f(TWO_OPENED, TWO_RESOLVED, TWO_DUE, as_of="2024-01-04", **window))
+
+    assert rate() == 0.5
+    assert rate(start="2024-01-01", end="2024-01-02") == 1.0  # only ticket 0
+    assert rate(start="2024-01-02T08:00") == 0.0  # start is inclusive: only ticket 1
+    assert rate(start="2024-01-02T08:00:00.000000001") != rate(start="2024-01-02T08:00")
+    assert math.isnan(rate(start="2024-01-02T08:00:00.000000001"))  # nothing left
+    assert rate(end="2024-01-02T08:00") == 1.0  # end is exclusive: only ticket 0
+    assert rate(end="2024-01-02T08:00:00.000000001") == 0.5
+    assert math.isnan(rate(end="2024-01-01T08:00"))
+
+
+# Calls for the windows of the call metrics (threshold 20 s): queued minutes 0..5 past 9.
+W_QUEUED = ts(
+    "2024-01-02T09:00",  # 0 abandoned after 40 s
+    "2024-01-02T09:01",  # 1 answered after 10 s
+    "2024-01-02T09:02",  # 2 abandoned after 3 s (a short abandon)
+    "2024-01-02T09:03",  # 3 answered after 30 s
+    "2024-01-02T09:04",  # 4 abandoned after 50 s
+    "2024-01-02T09:05",  # 5 answered after 30 s
+)
+W_WAIT = np.array([40.0, 10.0, 3.0, 30.0, 50.0, 30.0])
+W_ANSWERED = W_QUEUED + (W_WAIT * 1e9).astype("timedelta64[ns]")
+W_ANSWERED[[0, 2, 4]] = np.datetime64("NaT")
+CALL_WINDOWS = [
+    {"start": "2024-01-02T09:01", "end": "2024-01-02T09:04"},  # 1, 2, 3
+    {"start": "2024-01-02T09:03"},  # 3, 4, 5
+    {"end": "2024-01-02T09:01"},  # 0
+]
+CALL_RATES = {
+    "abandonment_rate": lambda q, a, w, **kw: cm.abandonment_rate(q, a, w, **kw),
+    "abandonment_short_5s": lambda q, a, w, **kw: cm.abandonment_rate(
+        q, a, w, short_abandon=5, **kw
+    ),
+    "service_level_offered": lambda q, a, w, **kw: cm.service_level(q, a, w, **kw),
+    "service_level_answered": lambda q, a, w, **kw: cm.service_level(
+        q, a, w, method="answered", **kw
+    ),
+    "service_level_positive": lambda q, a, w, **kw: cm.service_level(
+        q, a, w, method="positive", **kw
+    ),
+    "service_level_ignored": lambda q, a, w, **kw: cm.service_level(
+        q, a, w, method="ignored", **kw
+    ),
+}
+
+
+@pytest.mark.parametrize("window", CALL_WINDOWS, ids=["both", "start-only", "end-only"])
+@pytest.mark.parametrize("name", list(CALL_RATES))
+def test_call_rates_window_equals_the_call_on_in_window_records(
+    name: str, window: dict[str, str]
+) -> None:
+    f = CALL_RATES[name]
+    keep = _in(W_QUEUED, window)
+    windowed = f(W_QUEUED, W_ANSWERED, W_WAIT, **window)
+    assert _same(windowed, f(W_QUEUED[keep], W_ANSWERED[keep], W_WAIT[keep]))
+
+
+def test_call_rates_windows_change_the_figure() -> None:
+    for f in CALL_RATES.values():
+        full = f(W_QUEUED, W_ANSWERED, W_WAIT)
+        for window in CALL_WINDOWS:
+            keep = _in(W_QUEUED, window)
+            assert not _same(f(W_QUEUED[keep], W_ANSWERED[keep], W_WAIT[keep]), full)
+
+
+def test_abandonment_window_with_short_abandons_hand_cases() -> None:
+    def rate(**kw: object) -> float:
+        return float(cm.abandonment_rate(W_QUEUED, W_ANSWERED, W_WAIT, short_abandon=5, **kw))
+
+    # all: call 2 leaves both terms; abandoned 0, 4 of 0, 1, 3, 4, 5
+    assert rate() == 2 / 5
+    # window 1..3: call 2 leaves -> 0 abandoned of 1, 3
+    assert rate(start="2024-01-02T09:01", end="2024-01-02T09:04") == 0.0
+    assert rate(start="2024-01-02T09:02") == 1 / 3  # 3, 4, 5
+    assert rate(end="2024-01-02T09:02") == 0.5  # 0, 1
+    # a window keeping only the short abandon has no base
+    assert math.isnan(rate(start="2024-01-02T09:02", end="2024-01-02T09:03"))
+
+
+def test_service_level_answered_with_a_window_hand_cases() -> None:
+    def level(**kw: object) -> float:
+        return float(cm.service_level(W_QUEUED, W_ANSWERED, W_WAIT, method="answered", **kw))
+
+    # answered 1 (10 s, within), 3 and 5 (30 s, not): 1 / 3
+    assert level() == 1 / 3
+    assert level(start="2024-01-02T09:01", end="2024-01-02T09:04") == 0.5  # 1, 3
+    assert level(start="2024-01-02T09:02") == 0.0  # 3, 5
+    assert level(end="2024-01-02T09:02") == 1.0  # 1 (call 0 abandoned: not in the base)
+    assert math.isnan(level(end="2024-01-02T09:01"))  # only an abandoned call
+
+
+# --------------------------------------------------------------------------- as_of == event
+# An event exactly at as_of has happened; a deadline exactly at as_of has not passed yet
+# (a miss needs as_of > deadline); a ticket opened exactly at as_of has begun.
+NS = np.timedelta64(1, "ns")
+
+
+@pytest.mark.parametrize(
+    "rate",
+    [
+        lambda o, r, **kw: cm.resolved_within_rate(o, r, **kw),
+        lambda o, r, **kw: cm.orders_processed_within_rate(o, r, **{"threshold": 2, **kw}),
+    ],
+    ids=["resolved_within_rate", "orders_processed_within_rate"],
+)
+def test_threshold_rates_at_as_of_equal_to_an_event(rate: object) -> None:
+    f = rate  # 2 h targets
+    opened, resolved = ts("2024-01-01T08:00"), ts("2024-01-01T09:00")
+    at = np.datetime64("2024-01-01T09:00", "ns")
+    assert f(opened, resolved, as_of=at) == 1.0  # resolved at as_of: happened, met
+    assert math.isnan(f(opened, resolved, as_of=at - NS))  # not yet: pending
+    # an open ticket whose deadline (10:00) is exactly as_of is still pending
+    open_ = ts(NAT)
+    deadline = np.datetime64("2024-01-01T10:00", "ns")
+    assert math.isnan(f(opened, open_, as_of=deadline))
+    assert f(opened, open_, as_of=deadline + NS) == 0.0
+    # a ticket opened and resolved exactly at as_of with a zero target has begun and is met
+    assert f(opened, opened, as_of=opened[0], threshold=0) == 1.0
+    assert math.isnan(f(opened, opened, as_of=opened[0] - NS, threshold=0))
+    # resolved exactly at the deadline and as_of: met
+    assert f(opened, ts("2024-01-01T10:00"), as_of=deadline) == 1.0
+
+
+def test_same_day_at_as_of_equal_to_an_event() -> None:
+    opened, resolved = ts("2024-01-01T08:00"), ts("2024-01-01T09:00")
+    at = np.datetime64("2024-01-01T09:00", "ns")
+    assert cm.same_day_resolution_rate(opened, resolved, as_of=at) == 1.0
+    assert math.isnan(cm.same_day_resolution_rate(opened, resolved, as_of=at - NS))
+    # the deadline is the day's last nanosecond: as_of equal to it is still pending
+    last = np.datetime64("2024-01-01T23:59:59.999999999", "ns")
+    assert math.isnan(cm.same_day_resolution_rate(opened, ts(NAT), as_of=last))
+    assert cm.same_day_resolution_rate(opened, ts(NAT), as_of=last + NS) == 0.0
+    assert cm.same_day_resolution_rate(opened, opened, as_of=opened[0]) == 1.0
+
+
+def test_backlog_and_sla_at_as_of_equal_to_an_event() -> None:
+    opened = ts("2024-01-01T08:00", "2024-01-01T09:00")
+    resolved = ts("2024-01-01T09:00", NAT)
+    at = np.datetime64("2024-01-01T09:00", "ns")
+    # open_at: created <= as_of < closed -> ticket 0 closed at as_of, ticket 1 opened at it
+    assert cm.ticket_backlog(opened, resolved, as_of=at) == 1
+    assert cm.ticket_backlog(opened, resolved, as_of=at - NS) == 1  # ticket 0 only
+    assert cm.ticket_backlog(opened, resolved, as_of=at + NS) == 1  # ticket 1 only
+    assert cm.ticket_backlog(opened[:1], resolved[:1], as_of=at) == 0
+    assert cm.ticket_backlog(opened[1:], resolved[1:], as_of=at) == 1
+    assert cm.ticket_backlog(opened[1:], resolved[1:], as_of=at - NS) == 0
+    due = ts("2024-01-01T09:00", "2024-01-01T10:00")
+    # ticket 0 resolved at as_of = its due time: met; ticket 1 begun, due later: pending
+    assert cm.sla_compliance_rate(opened, resolved_at=resolved, due_at=due, as_of=at) == 1.0
+    assert math.isnan(
+        cm.sla_compliance_rate(opened[:1], resolved_at=resolved[:1], due_at=due[:1], as_of=at - NS)
+    )
+    ten = np.datetime64("2024-01-01T10:00", "ns")
+    assert cm.sla_compliance_rate(opened, resolved_at=resolved, due_at=due, as_of=ten) == 1.0
+    assert cm.sla_compliance_rate(opened, resolved_at=resolved, due_at=due, as_of=ten + NS) == 0.5
+    # response target: the first response at as_of has happened
+    first = ts("2024-01-01T08:30", "2024-01-01T09:30")
+    response_due = ts("2024-01-01T08:30", "2024-01-01T09:15")
+    kw = {"first_response_at": first, "response_due_at": response_due, "target": "response"}
+    half_past = np.datetime64("2024-01-01T09:30", "ns")
+    assert cm.sla_compliance_rate(opened, as_of=half_past, **kw) == 0.5  # 1 is late
+    assert cm.sla_compliance_rate(opened, as_of=first[0], **kw) == 1.0  # 1 not begun
+
+
+# --------------------------------------------------------------------------- day edges
+@pytest.mark.parametrize("offset", [0, 2, -5, 5.5, -9.5, 14])
+def test_same_day_last_nanosecond_of_the_local_day(offset: float) -> None:
+    shift = np.timedelta64(round(offset * 3600 * 10**9), "ns")
+    # local 1 Jan 08:00; the local day's last nanosecond, and the first of the next day
+    opened = np.datetime64("2024-01-01T08:00", "ns") - shift
+    last = np.datetime64("2024-01-01T23:59:59.999999999", "ns") - shift
+    got = cm.same_day_resolution_rate(
+        np.array([opened, opened]),
+        np.array([last, last + NS]),
+        tz_offset_hours=offset,
+        as_of="2024-01-05",
+    )
+    assert got == 0.5
+    # opened at the local day's first nanosecond (00:00) is still that day
+    first = np.datetime64("2024-01-01T00:00", "ns") - shift
+    got = cm.same_day_resolution_rate(
+        np.array([first, first]), np.array([last, last + NS]), tz_offset_hours=offset
+    )
+    assert got == 0.5
+    # opened at the last nanosecond and resolved at once: same day
+    assert (
+        cm.same_day_resolution_rate(np.array([last]), np.array([last]), tz_offset_hours=offset)
+        == 1.0
+    )
+
+
+@pytest.mark.parametrize("offset", [0, 3, -3])
+def test_same_day_at_and_before_1970(offset: float) -> None:
+    shift = np.timedelta64(offset * 3600 * 10**9, "ns")
+    local = ts(
+        "1969-12-31T08:00",  # resolved at the day's last ns: met
+        "1969-12-31T08:00",  # resolved at the next midnight (1970-01-01): missed
+        "1970-01-01T00:00",  # opened at the epoch, resolved at its day's last ns: met
+        "1969-12-31T23:59:59.999999999",  # resolved 1 ns later, the next day: missed
+        "1960-06-15T12:00",  # far before 1970, resolved the same evening: met
+    )
+    resolved = ts(
+        "1969-12-31T23:59:59.999999999",
+        "1970-01-01T00:00",
+        "1970-01-01T23:59:59.999999999",
+        "1970-01-01T00:00",
+        "1960-06-15T23:00",
+    )
+    got = cm.same_day_resolution_rate(
+        local - shift, resolved - shift, tz_offset_hours=offset, as_of="1971-01-01"
+    )
+    assert got == 3 / 5
+    # an open ticket of 31 Dec 1969 is pending until its day ends, then a miss
+    end_of_day = np.datetime64("1969-12-31T23:59:59.999999999", "ns") - shift
+    assert math.isnan(
+        cm.same_day_resolution_rate(
+            local[:1] - shift, ts(NAT), tz_offset_hours=offset, as_of=end_of_day
+        )
+    )
+    assert (
+        cm.same_day_resolution_rate(
+            local[:1] - shift, ts(NAT), tz_offset_hours=offset, as_of=end_of_day + NS
+        )
+        == 0.0
+    )
+
+
+def test_threshold_rates_before_1970() -> None:
+    opened = ts("1969-12-31T23:00", "1969-12-31T22:00", "1969-06-01T00:00")
+    resolved = ts("1970-01-01T01:00", "1970-01-01T00:00:00.000000001", NAT)
+    # 2 h target: 0 exactly 2 h (met), 1 2 h + 1 ns (missed), 2 open long past its deadline
+    assert cm.resolved_within_rate(opened, resolved, as_of="1970-01-02") == 1 / 3
+    assert (
+        cm.orders_processed_within_rate(opened, resolved, threshold=2, as_of="1970-01-02") == 1 / 3
+    )
+    # ticket 2's deadline is 1969-06-01T02:00: pending at it, a miss 1 ns later
+    deadline = np.datetime64("1969-06-01T02:00", "ns")
+    assert math.isnan(cm.resolved_within_rate(opened[2:], resolved[2:], as_of=deadline))
+    assert cm.resolved_within_rate(opened[2:], resolved[2:], as_of=deadline + NS) == 0.0
+
+
+# The other windowed ticket and call metrics: the same invariant on their own anchor.
+def _fr(o: np.ndarray, r: np.ndarray, f: np.ndarray, c: np.ndarray, **kw: object) -> object:
+    return cm.first_response_time(o, f, **kw)
+
+
+OTHER_TICKET_METRICS = {
+    # name: (function of opened, resolved, first reply, contacts; anchor)
+    "ticket_volume": (lambda o, r, f, c, **kw: cm.ticket_volume(o, **kw), "opened"),
+    "ticket_volume_resolved": (
+        lambda o, r, f, c, **kw: cm.ticket_volume(o, resolved_at=r, anchor="resolved_at", **kw),
+        "resolved",
+    ),
+    "first_response_time": (_fr, "opened"),
+    "first_response_median": (
+        lambda o, r, f, c, **kw: cm.first_response_time(o, f, stat="median", **kw),
+        "opened",
+    ),
+    "resolution_time": (lambda o, r, f, c, **kw: cm.resolution_time(o, r, **kw), "resolved"),
+    "fcr_resolved": (
+        lambda o, r, f, c, **kw: cm.first_contact_resolution_rate(o, r, c, **kw),
+        "resolved",
+    ),
+    "fcr_all": (
+        lambda o, r, f, c, **kw: cm.first_contact_resolution_rate(o, r, c, base="all", **kw),
+        "opened",
+    ),
+}
+
+
+@pytest.mark.parametrize("window", WINDOWS, ids=["both", "start-only", "end-only"])
+@pytest.mark.parametrize("name", list(OTHER_TICKET_METRICS))
+def test_other_ticket_metrics_window_equals_the_call_on_in_window_records(
+    name: str, window: dict[str, str]
+) -> None:
+    f, anchor = OTHER_TICKET_METRICS[name]
+    on = OPENED if anchor == "opened" else RESOLVED
+    keep = _in(on, window) & ~np.isnat(on)
+    windowed = f(OPENED, RESOLVED, FIRST, CONTACTS, **window)
+    subset = f(OPENED[keep], RESOLVED[keep], FIRST[keep], CONTACTS[keep])
+    assert _same(windowed, subset), (windowed, subset)
+    if name != "fcr_all" or len(window) == 2:  # fcr_all's one-sided windows give 0.5 too
+        assert not _same(windowed, f(OPENED, RESOLVED, FIRST, CONTACTS))  # the window matters
+
+
+@pytest.mark.parametrize("window", CALL_WINDOWS, ids=["both", "start-only", "end-only"])
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda q, a, w, **kw: cm.average_speed_of_answer(q, a, w, **kw),
+        lambda q, a, w, **kw: cm.average_handle_time(q, a, w, w / 2, 2 * w, **kw),
+    ],
+    ids=["average_speed_of_answer", "average_handle_time"],
+)
+def test_call_durations_window_equals_the_call_on_in_window_records(
+    f: Any, window: dict[str, str]
+) -> None:
+    keep = _in(W_QUEUED, window)
+    windowed = f(W_QUEUED, W_ANSWERED, W_WAIT, **window)
+    assert _same(windowed, f(W_QUEUED[keep], W_ANSWERED[keep], W_WAIT[keep]))
+    assert not _same(windowed, f(W_QUEUED, W_ANSWERED, W_WAIT))
+
+
+def test_repeat_window_beyond_146_years() -> None:
+    # 550 years apart is not within a 150-year window
+    far = ts("1700-01-01", "2250-01-01")
+    assert cm.repeat_contact_rate(["a", "a"], far, window=150 * 365) == 0.0
+
+
+def test_threshold_beyond_146_years() -> None:
+    # resolved 150 years after opening is within a 200-year threshold
+    assert (
+        cm.resolved_within_rate(ts("1800-01-01"), ts("1950-01-01"), threshold=73_000, unit="D")
+        == 1.0
+    )
+    # and not within a 140-year one
+    assert (
+        cm.resolved_within_rate(ts("1800-01-01"), ts("1950-01-01"), threshold=140 * 365, unit="D")
+        == 0.0
+    )
+    # the deadline saturates at the last representable instant instead of wrapping: a
+    # 580-year target from 1700 or from 2000 is met by any later resolution
+    opened = ts("1700-01-01", "2000-01-01")
+    resolved = ts("2262-01-01", "2262-04-11")
+    assert cm.resolved_within_rate(opened, resolved, threshold=580 * 365, unit="D") == 1.0
+    # an unresolved ticket with such a target is pending whatever as_of
+    assert math.isnan(cm.resolved_within_rate(opened[:1], ts(NAT), threshold=580 * 365, unit="D"))

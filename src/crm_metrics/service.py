@@ -77,6 +77,7 @@ __all__ = [
 ]
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
+_UINT64_MAX = int(np.iinfo(np.uint64).max)
 _NS_PER_DAY = 86_400_000_000_000
 _NS_PER_HOUR = 3_600_000_000_000
 _STATS = ("mean", "median")
@@ -110,18 +111,23 @@ def _as_of_ns(as_of: np.datetime64 | None, *timestamps: NDArray[np.datetime64]) 
 def _whole_ns(duration_ns: float) -> int:
     """A non-negative duration in float ns as whole ns, for ``<=`` against integer durations.
 
-    For an integer d, ``d <= x`` equals ``d <= floor(x)``; capped at 2**62 (146 years), beyond
-    which every timestamp difference in the datetime64[ns] range is within anyway.
+    For an integer d, ``d <= x`` equals ``d <= floor(x)``; capped at 2**64 - 1, which is
+    above every difference of two timestamps in the datetime64[ns] range.
     """
-    return int(min(math.floor(duration_ns), 2**62))
+    return int(min(math.floor(duration_ns), _UINT64_MAX))
 
 
 def _deadline(begin: NDArray[np.datetime64], threshold_ns: float) -> NDArray[np.int64]:
-    """``begin + threshold`` in int64 ns, saturating at int64 max instead of wrapping."""
-    b = _ns(begin)
-    limit = _whole_ns(threshold_ns)
-    headroom = np.where(b > 0, _INT64_MAX - b, _INT64_MAX)
-    return b + np.minimum(headroom, limit)
+    """``begin + threshold`` in int64 ns, saturating at int64 max instead of wrapping.
+
+    Computed in uint64, where ``INT64_MAX - b`` is exact for every ``b``, negative included.
+    """
+    b = _ns(begin).view(np.uint64)
+    headroom = np.uint64(_INT64_MAX) - b
+    deadline: NDArray[np.int64] = (
+        b + np.minimum(headroom, np.uint64(_whole_ns(threshold_ns)))
+    ).view(np.int64)
+    return deadline
 
 
 def _decide(
@@ -2125,11 +2131,8 @@ def repeat_contact_rate(
     has_next = nxt < n
     nxt_clipped = np.where(has_next, nxt, 0)
     has_next &= c_sorted[nxt_clipped] == c_sorted
-    if window >= 2.0**62:
-        within = has_next
-    else:
-        gap = t_sorted[nxt_clipped].view(np.uint64) - t_sorted.view(np.uint64)  # exact, >= 0
-        within = has_next & (gap <= np.uint64(_whole_ns(window)))
+    gap = t_sorted[nxt_clipped].view(np.uint64) - t_sorted.view(np.uint64)  # exact, >= 0
+    within = has_next & (gap <= np.uint64(_whole_ns(window)))
     followed = np.empty(n, dtype=bool)
     followed[order] = within
     return _rate(followed, in_window(np.asarray(ts), start, end), by, n)
