@@ -39,6 +39,16 @@ def main() -> None:
         "frequency-recency-p-alive.png": lambda ax: clv.plot_frequency_recency_matrix(
             clv.frequency_recency_matrix_data(bg, 39.0, max_frequency=30, what="p_alive"), ax=ax
         ),
+        "p-alive-history.png": lambda ax: clv.plot_p_alive_history(
+            clv.p_alive_history_data(
+                bg,
+                log.ts[log.customer_id == 1],
+                freq="D",
+                freq_multiplier=7,
+                end="1998-06-30",
+            ),
+            ax=ax,
+        ),
     }
     for name, draw in charts.items():
         fig, ax = plt.subplots(figsize=(7.0, 4.5), dpi=100)

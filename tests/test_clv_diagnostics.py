@@ -181,6 +181,60 @@ def test_matrix_defaults_and_errors() -> None:
         clv.frequency_recency_matrix_data(BG, 6.5, what="clv")
 
 
+# --------------------------------------------------------------------------- P(alive) history
+def test_p_alive_history_by_hand() -> None:
+    """Purchases on days 0 and 2 (two on day 2), shown to day 4: P(alive) is 1 until the
+    first repeat purchase, then 1 / (1 + a / b * ((alpha + T) / (alpha + 2))^(r + 1))."""
+    h = clv.p_alive_history_data(
+        BG, ["2024-01-03T09:00", "2024-01-01T12:00", "2024-01-03T18:00"], end="2024-01-05T23:00"
+    )
+    assert (
+        h.ts.tolist()
+        == np.arange("2024-01-01", "2024-01-06", dtype="datetime64[D]")
+        .astype("datetime64[ns]")
+        .tolist()
+    )
+    assert h.age.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert h.frequency.tolist() == [0, 0, 1, 1, 1]
+    assert h.recency.tolist() == [0.0, 0.0, 2.0, 2.0, 2.0]
+    assert h.purchase.tolist() == [True, False, True, False, False]
+    r, alpha, a, b = PAPER.values()
+    want = [1.0, 1.0] + [
+        1 / (1 + a / b * ((alpha + T) / (alpha + 2.0)) ** (r + 1)) for T in (2.0, 3.0, 4.0)
+    ]
+    np.testing.assert_allclose(h.p_alive, want, rtol=1e-12)
+    assert h.to_pandas().shape == (5, 5)
+
+
+def test_p_alive_history_matches_rfm_summary_at_every_period() -> None:
+    """Each period's history is the RFM summary with that period as the end (weeks)."""
+    log = datasets.load_cdnow("sample")
+    ts = log.ts[log.customer_id == 1]
+    h = clv.p_alive_history_data(BG, ts, freq="D", freq_multiplier=7, end="1998-06-30")
+    for g in range(0, len(h.ts), 37):
+        end = h.ts[g] + np.timedelta64(1, "D") - np.timedelta64(1, "ns")
+        s = clv.rfm_summary(np.ones(len(ts)), ts, freq="D", freq_multiplier=7, observation_end=end)
+        assert (h.frequency[g], h.recency[g], h.age[g]) == (s.frequency[0], s.recency[0], s.T[0])
+        assert h.p_alive[g] == float(BG.p_alive(s)[0])
+
+
+@pytest.mark.parametrize("fit", [MBG, PNBD])
+def test_p_alive_history_of_a_one_time_buyer_decays(fit: Any) -> None:
+    h = clv.p_alive_history_data(fit, ["2024-01-01"], freq="W", end="2024-12-31")
+    assert (h.frequency == 0).all()
+    assert (np.diff(h.p_alive) < 0).all()
+    np.testing.assert_allclose(h.p_alive, fit.p_alive(np.zeros(len(h.age)), 0.0, h.age))
+
+
+def test_p_alive_history_bad_input() -> None:
+    with pytest.raises(ValueError, match="ts is empty"):
+        clv.p_alive_history_data(BG, np.array([], dtype="datetime64[ns]"))
+    with pytest.raises(ValueError, match=r"end = 2023-12-31T00:00:00\.000000000 precedes"):
+        clv.p_alive_history_data(BG, ["2024-01-01"], end="2023-12-31")
+    with pytest.raises(ValueError, match="more than 1000000"):
+        clv.p_alive_history_data(BG, ["2000-01-01"], freq="s", end="2024-01-01")
+
+
 # --------------------------------------------------------------------------- charts
 def test_plots_draw_on_agg_with_labels_and_legends(cdnow: Any) -> None:
     fit = clv.fit_bgnbd(cdnow)
@@ -202,6 +256,17 @@ def test_plots_draw_on_agg_with_labels_and_legends(cdnow: Any) -> None:
     assert len(fig.axes) == 4  # the colour bar, labelled, is the legend of the heatmap
     assert fig.axes[3].get_ylabel().startswith("Expected purchases in the next 1")
     fig.canvas.draw()  # the whole figure renders without a warning (warnings are errors)
+
+
+def test_p_alive_history_plot() -> None:
+    h = clv.p_alive_history_data(BG, ["2024-01-01", "2024-02-01", "2024-02-15"], end="2024-06-30")
+    fig = Figure()
+    ax = clv.plot_p_alive_history(h, ax=fig.add_subplot())
+    assert ax.get_xlabel() == "Date"
+    assert ax.get_ylabel() == "P(alive)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["P(alive)", "Purchase"]
+    assert len(ax.get_lines()) == 4  # the step line and three purchases
+    fig.canvas.draw()
 
 
 def test_plot_without_axes_makes_a_figure() -> None:

@@ -89,7 +89,7 @@ RECORDS: Options = {
 }
 
 
-def _diagnostics() -> tuple[Any, tuple[Any, Any, Any]]:
+def _diagnostics() -> tuple[Any, tuple[Any, Any, Any, Any]]:
     """A fitted record and one record of each diagnostic (the charts' examples)."""
     from crm_metrics import clv
 
@@ -98,6 +98,7 @@ def _diagnostics() -> tuple[Any, tuple[Any, Any, Any]]:
         clv.period_transactions_data(fit, [0, 2, 1], [10.0, 10.0, 9.0], max_frequency=2),
         clv.calibration_holdout_data(fit, [0, 2], [0.0, 5.0], [10.0, 10.0], [0, 3], 8.0),
         clv.frequency_recency_matrix_data(fit, 4.0),
+        clv.p_alive_history_data(fit, ["2024-01-01", "2024-01-04"], end="2024-01-08"),
     )
 
 
@@ -388,6 +389,20 @@ ENTRIES: dict[str, Entry] = {
         kind="helper",
         example={"model": FIT, "T": 6.0, "max_frequency": 3, "max_recency": 4, "t": 2.0},
     ),
+    "clv.p_alive_history_data": Entry(
+        kind="helper",
+        example={
+            "model": FIT,
+            "ts": ["2024-01-01", "2024-01-03T10:00", "2024-01-03T11:00"],
+            "freq": "D",
+            "freq_multiplier": 1,
+            "end": "2024-01-06",
+        },
+    ),
+    "clv.plot_p_alive_history": Entry(
+        kind="helper",
+        example={"data": DIAGNOSTICS[3], "ax": None},
+    ),
     "clv.plot_period_transactions": Entry(
         kind="helper",
         example={"data": DIAGNOSTICS[0], "ax": None},
@@ -404,6 +419,7 @@ ENTRIES: dict[str, Entry] = {
     "clv.PeriodTransactions": Entry(kind="type"),
     "clv.CalibrationHoldoutPurchases": Entry(kind="type"),
     "clv.FrequencyRecencyMatrix": Entry(kind="type"),
+    "clv.PAliveHistory": Entry(kind="type"),
     "clv.BGNBDFit": Entry(kind="type"),
     "clv.GammaGammaFit": Entry(kind="type"),
     "clv.FitSummary": Entry(kind="type"),

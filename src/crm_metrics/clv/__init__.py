@@ -46,9 +46,11 @@ from crm_metrics.clv.compat import calibration_and_holdout_data, summary_data_fr
 from crm_metrics.clv.diagnostics import (
     CalibrationHoldoutPurchases,
     FrequencyRecencyMatrix,
+    PAliveHistory,
     PeriodTransactions,
     calibration_holdout_data,
     frequency_recency_matrix_data,
+    p_alive_history_data,
     period_transactions_data,
 )
 from crm_metrics.clv.gamma_gamma import (
@@ -78,6 +80,7 @@ from crm_metrics.clv.pareto_nbd import (
 from crm_metrics.clv.plots import (
     plot_calibration_holdout,
     plot_frequency_recency_matrix,
+    plot_p_alive_history,
     plot_period_transactions,
 )
 from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary, calibration_holdout, rfm_summary
@@ -102,6 +105,7 @@ __all__ = [
     "FrequencyRecencyMatrix",
     "GammaGammaFit",
     "MBGNBDFit",
+    "PAliveHistory",
     "ParetoNBDFit",
     "PeriodTransactions",
     "RFMSegments",
@@ -135,6 +139,7 @@ __all__ = [
     "mbgnbd_loglik",
     "mbgnbd_p_alive",
     "mbgnbd_prob_purchases",
+    "p_alive_history_data",
     "pareto_nbd_conditional_expected_purchases",
     "pareto_nbd_dert",
     "pareto_nbd_expected_purchases",
@@ -143,6 +148,7 @@ __all__ = [
     "period_transactions_data",
     "plot_calibration_holdout",
     "plot_frequency_recency_matrix",
+    "plot_p_alive_history",
     "plot_period_transactions",
     "rfm_segments",
     "rfm_summary",

@@ -18,9 +18,18 @@ from numpy.typing import ArrayLike, NDArray
 
 from crm_metrics import _validate
 from crm_metrics._math import safe_divide
-from crm_metrics._validate import Count, Magnitude, Option, Rule, validated
+from crm_metrics._validate import (
+    Count,
+    Instant,
+    Magnitude,
+    Option,
+    Rule,
+    Timestamps,
+    validated,
+)
 from crm_metrics.clv._protocol import _is_summary
 from crm_metrics.clv._rules import ScalarNumber
+from crm_metrics.clv.rfm import _PERIOD_NS, FREQUENCIES, _period_start
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,9 +37,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CalibrationHoldoutPurchases",
     "FrequencyRecencyMatrix",
+    "PAliveHistory",
     "PeriodTransactions",
     "calibration_holdout_data",
     "frequency_recency_matrix_data",
+    "p_alive_history_data",
     "period_transactions_data",
 ]
 
@@ -246,6 +257,51 @@ class FrequencyRecencyMatrix(_Record):
             self.values,
             index=pd.Index(self.frequency, name="frequency"),
             columns=pd.Index(self.recency, name="recency"),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class PAliveHistory(_Record):
+    """One customer's P(alive) period by period, from the first purchase to the end.
+
+    Attributes
+    ----------
+    ts : numpy.ndarray of datetime64[ns]
+        The start of each period, from the first purchase's period to the end's.
+    age : numpy.ndarray of float64
+        The customer's age ``T`` at each period, in the model's unit (periods divided by
+        ``freq_multiplier``).
+    frequency : numpy.ndarray of int64
+        Repeat purchase periods up to and including each period.
+    recency : numpy.ndarray of float64
+        Age at the last purchase up to each period.
+    purchase : numpy.ndarray of bool
+        Whether the customer bought in the period.
+    p_alive : numpy.ndarray of float64
+        The model's P(alive) given the history up to each period.
+    """
+
+    ts: NDArray[np.datetime64]
+    age: NDArray[np.float64]
+    frequency: NDArray[np.int64]
+    recency: NDArray[np.float64]
+    purchase: NDArray[np.bool_]
+    p_alive: NDArray[np.float64]
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A DataFrame indexed by period start: ``age, frequency, recency, purchase,
+        p_alive``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "age": self.age,
+                "frequency": self.frequency,
+                "recency": self.recency,
+                "purchase": self.purchase,
+                "p_alive": self.p_alive,
+            },
+            index=pd.DatetimeIndex(self.ts, name="ts"),
         )
 
 
@@ -541,4 +597,118 @@ def frequency_recency_matrix_data(
     values = np.where(possible, np.asarray(raw, dtype=np.float64).reshape(x.shape), np.nan)
     return FrequencyRecencyMatrix(
         frequency=frequency, recency=recency, values=values, what=what, t=float(t), T=age
+    )
+
+
+#: The longest history ``p_alive_history_data`` evaluates, in periods.
+MAX_HISTORY = 1_000_000
+
+
+@validated(
+    model=PurchaseFit(needs=("p_alive",)),
+    ts=Timestamps(),
+    freq=Option(choices=FREQUENCIES),
+    freq_multiplier=ScalarNumber(minimum=1, whole=True),
+    end=Instant(),
+)
+def p_alive_history_data(
+    model: Any,
+    ts: ArrayLike,
+    *,
+    freq: str = "D",
+    freq_multiplier: int = 1,
+    end: Any = None,
+) -> PAliveHistory:
+    r"""One customer's P(alive) over time, period by period, from their purchase history.
+
+    $$P\big(\text{alive} \mid x(\tau),\ t_x(\tau),\ T = \tau\big), \qquad
+    \tau = 0, \tfrac{1}{k}, \tfrac{2}{k}, \dots$$
+
+    with $x(\tau)$ and $t_x(\tau)$ the repeat purchase periods and the age at the last
+    purchase known at age $\tau$, and $k$ = ``freq_multiplier``.
+
+    Parameters
+    ----------
+    model : BGNBDFit, MBGNBDFit or ParetoNBDFit
+        A fitted purchase model, in the time unit ``freq`` times ``freq_multiplier``.
+    ts : array_like of datetime64 or str
+        The customer's purchase timestamps (at least one; any order; several in one period
+        count once, as in [`rfm_summary`][crm_metrics.clv.rfm_summary]).
+    freq : {"D", "W", "h", "min", "s"}, default "D"
+        The period.
+    freq_multiplier : int, default 1
+        Periods per unit of the model (``freq="D", freq_multiplier=7`` for weeks).
+    end : datetime64 or str, optional
+        The last instant shown (its period is the last); by default the last purchase.
+
+    Returns
+    -------
+    PAliveHistory
+        Per period: start, age, frequency, recency, purchase flag and P(alive).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a fitted purchase model.
+    ValueError
+        If ``ts`` is empty or holds NaT, ``end`` precedes the first purchase, or the history
+        spans more than a million periods.
+
+    Notes
+    -----
+    The summary at each period is the one [`rfm_summary`][crm_metrics.clv.rfm_summary]
+    would give with that period as the end of observation, so P(alive) jumps up at each
+    repeat purchase and decays in the silences between them (for BG/NBD it stays 1 until
+    the first repeat purchase). One vectorised call of the model covers all periods.
+
+    References
+    ----------
+    P. Fader, B. Hardie, K. Lee, "Counting your customers the easy way: an alternative to
+    the Pareto/NBD model", Marketing Science 24(2), 2005.
+
+    Examples
+    --------
+    >>> from crm_metrics import clv
+    >>> fit = clv.BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426, loglik=0.0,
+    ...                    n_customers=3, converged=True, iterations=0, message="")
+    >>> h = clv.p_alive_history_data(fit, ["2024-01-01", "2024-01-03"], end="2024-01-05")
+    >>> h.frequency.tolist(), h.recency.tolist(), h.purchase.tolist()
+    ([0, 0, 1, 1, 1], [0.0, 0.0, 2.0, 2.0, 2.0], [True, False, True, False, False])
+    >>> h.p_alive.round(3).tolist()
+    [1.0, 1.0, 0.754, 0.719, 0.686]
+    """
+    stamps = np.asarray(ts).astype("datetime64[ns]").astype(np.int64)
+    if len(stamps) == 0:
+        raise ValueError("ts is empty; the history needs at least one purchase")
+    step = _PERIOD_NS[freq]
+    occasions = np.unique(_period_start(stamps, freq))
+    first = int(occasions[0])
+    last_instant = int(stamps.max()) if end is None else int(np.asarray(end).astype(np.int64))
+    last = int(_period_start(np.array([last_instant], dtype=np.int64), freq)[0])
+    if last < first:
+        raise ValueError(
+            f"end = {np.datetime64(last_instant, 'ns')} precedes the first purchase "
+            f"{np.datetime64(first, 'ns')}; the history starts at the first purchase"
+        )
+    n_periods = (last - first) // step + 1
+    if n_periods > MAX_HISTORY:
+        raise ValueError(
+            f"the history spans {n_periods} periods of {freq!r} (more than {MAX_HISTORY}); "
+            "choose a longer freq"
+        )
+    starts = first + step * np.arange(n_periods, dtype=np.int64)
+    known = np.searchsorted(occasions, starts, side="right")  # occasions up to each period
+    frequency = (known - 1).astype(np.int64)
+    last_buy = occasions[known - 1]
+    units = float(step) * float(freq_multiplier)
+    age = (starts - first).astype(np.float64) / units
+    recency = (last_buy - first).astype(np.float64) / units
+    alive = np.asarray(model.p_alive(frequency, recency, age), dtype=np.float64).reshape(age.shape)
+    return PAliveHistory(
+        ts=starts.astype("datetime64[ns]"),
+        age=age,
+        frequency=frequency,
+        recency=recency,
+        purchase=np.isin(starts, occasions),
+        p_alive=alive,
     )

@@ -16,13 +16,19 @@ from crm_metrics._validate import Rule, validated
 from crm_metrics.clv.diagnostics import (
     CalibrationHoldoutPurchases,
     FrequencyRecencyMatrix,
+    PAliveHistory,
     PeriodTransactions,
 )
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_calibration_holdout", "plot_frequency_recency_matrix", "plot_period_transactions"]
+__all__ = [
+    "plot_calibration_holdout",
+    "plot_frequency_recency_matrix",
+    "plot_p_alive_history",
+    "plot_period_transactions",
+]
 
 
 @dataclass(frozen=True)
@@ -243,4 +249,62 @@ def plot_frequency_recency_matrix(data: FrequencyRecencyMatrix, ax: Axes | None 
     axes.set_xlabel("Recency (the customer's age at the last purchase)")
     axes.set_ylabel("Frequency (repeat purchases)")
     axes.set_title(f"{title}, customers of age {data.T:g}")
+    return axes
+
+
+@validated(data=_RecordOf(kind=PAliveHistory), ax=_AxesOrNone())
+def plot_p_alive_history(data: PAliveHistory, ax: Axes | None = None) -> Axes:
+    """One customer's P(alive) over time as a step line, with the purchases marked.
+
+    Parameters
+    ----------
+    data : PAliveHistory
+        From [`p_alive_history_data`][crm_metrics.clv.p_alive_history_data].
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on: P(alive) from 0 to 1 over the period starts, a dashed vertical
+        line at each purchase, labelled axes and a legend.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is not a ``PAliveHistory`` or ``ax`` is not an Axes.
+
+    Notes
+    -----
+    The value shown for a period is the one known at its start, held until the next.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> from crm_metrics import clv
+    >>> fit = clv.BGNBDFit(r=0.243, alpha=4.414, a=0.793, b=2.426, loglik=0.0,
+    ...                    n_customers=3, converged=True, iterations=0, message="")
+    >>> h = clv.p_alive_history_data(fit, ["2024-01-01", "2024-01-03"], end="2024-01-09")
+    >>> ax = clv.plot_p_alive_history(h, ax=Figure().add_subplot())
+    >>> ax.get_ylabel(), [line.get_label() for line in ax.get_lines()][:2]
+    ('P(alive)', ['P(alive)', 'Purchase'])
+    """
+    axes = _axes(ax)
+    axes.step(data.ts, data.p_alive, where="post", label="P(alive)", color="#1f4e79")
+    for i, when in enumerate(data.ts[data.purchase]):
+        axes.axvline(
+            when,
+            color="#c55a11",
+            linestyle="--",
+            linewidth=1.0,
+            label="Purchase" if i == 0 else None,
+        )
+    axes.set_ylim(0.0, 1.05)
+    axes.set_xlabel("Date")
+    axes.set_ylabel("P(alive)")
+    axes.set_title("History of P(alive)")
+    axes.legend()
+    axes.figure.autofmt_xdate()
     return axes
