@@ -70,6 +70,18 @@ def test_period_transactions_sum_to_the_customers(fit: Any) -> None:
     np.testing.assert_allclose(d.expected[:5], own, rtol=1e-9)
 
 
+def test_period_transactions_in_blocks_equals_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ages are evaluated in bounded blocks; the block size does not change the result."""
+    from crm_metrics.clv import diagnostics
+
+    age = np.linspace(0.0, 50.0, 101)
+    x = np.arange(101) % 9
+    whole = clv.period_transactions_data(BG, x, age, max_frequency=6)
+    monkeypatch.setattr(diagnostics, "_CELLS", 13)  # two ages per block, 51 blocks
+    blocks = clv.period_transactions_data(BG, x, age, max_frequency=6)
+    np.testing.assert_allclose(blocks.expected, whole.expected, rtol=1e-12)
+
+
 def test_period_transactions_from_a_summary_equals_the_arrays(cdnow: Any) -> None:
     s = cdnow.calibration()
     a = clv.period_transactions_data(BG, s)
@@ -177,6 +189,8 @@ def test_matrix_defaults_and_errors() -> None:
     assert math.isclose(m.values[2, 6], 1 / (1 + PAPER["a"] / (PAPER["b"] + 1)), rel_tol=1e-9)
     with pytest.raises(ValueError, match=r"max_recency = 7 exceeds T = 6\.5"):
         clv.frequency_recency_matrix_data(BG, 6.5, max_recency=7)
+    big = clv.frequency_recency_matrix_data(BG, 5000.0, max_frequency=2)
+    assert big.values.shape == (3, 1001)  # the default recency grid stops at 1000
     with pytest.raises(ValueError, match="what"):
         clv.frequency_recency_matrix_data(BG, 6.5, what="clv")
 

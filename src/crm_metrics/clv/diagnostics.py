@@ -49,6 +49,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The largest frequency bin or grid a diagnostic accepts (bins are cheap; charts are not).
 MAX_BINS = 1000
+#: Cells of the (ages x bins) probability block evaluated at once.
+_CELLS = 1_000_000
 
 
 # --------------------------------------------------------------------------- rules
@@ -359,8 +361,9 @@ def period_transactions_data(
     The expected counts are the sum over customers of the model's distribution of
     purchases at each customer's own age, so customers acquired at different times are
     compared fairly. Customers of equal age share one evaluation (the ages are
-    deduplicated first). The expected counts sum to the number of customers; with no
-    customers every count is 0.
+    deduplicated first, and evaluated in blocks of a million probabilities, so memory stays
+    bounded). The expected counts sum to the number of customers; with no customers every
+    count is 0.
 
     References
     ----------
@@ -384,9 +387,12 @@ def period_transactions_data(
     actual = np.bincount(np.minimum(x, k), minlength=k + 1).astype(np.int64)
     ages, counts = np.unique(age, return_counts=True)
     n = np.arange(k, dtype=np.float64)
-    probs = np.asarray(model.prob_purchases(n[None, :], ages[:, None]), dtype=np.float64)
-    probs = probs.reshape(len(ages), k)
-    head = counts.astype(np.float64) @ probs
+    head = np.zeros(k)
+    rows = max(1, _CELLS // k)  # ages per block, so a block holds at most _CELLS cells
+    for lo in range(0, len(ages), rows):  # blocks of distinct ages, each one vectorised call
+        block = ages[lo : lo + rows]
+        probs = np.asarray(model.prob_purchases(n[None, :], block[:, None]), dtype=np.float64)
+        head += counts[lo : lo + rows].astype(np.float64) @ probs.reshape(len(block), k)
     tail = float(len(age)) - float(head.sum())
     expected = np.append(head, max(tail, 0.0))
     return PeriodTransactions(
@@ -507,7 +513,7 @@ _WHAT = ("expected_purchases", "p_alive")
 
 @validated(
     model=PurchaseFit(),
-    T=ScalarNumber(maximum=float(MAX_BINS)),
+    T=ScalarNumber(),
     max_frequency=_Bins(minimum=0.0, optional=True),
     max_recency=_Bins(minimum=0.0, optional=True),
     what=Option(choices=_WHAT),
@@ -533,12 +539,13 @@ def frequency_recency_matrix_data(
     model : BGNBDFit, MBGNBDFit or ParetoNBDFit
         A fitted purchase model.
     T : float
-        The customers' age (0..1000, in the model's time unit).
+        The customers' age (>= 0, in the model's time unit).
     max_frequency : int, optional
         The largest frequency of the grid (0..1000); by default ``ceil(T)``, one repeat
-        purchase per period.
+        purchase per period (at most 1000).
     max_recency : int, optional
-        The largest recency of the grid (0..1000, at most ``T``); by default ``floor(T)``.
+        The largest recency of the grid (0..1000, at most ``T``); by default ``floor(T)``
+        (at most 1000).
     what : {"expected_purchases", "p_alive"}, default "expected_purchases"
         The prediction shown.
     t : float, default 1.0
@@ -580,8 +587,8 @@ def frequency_recency_matrix_data(
     [[1.0, nan, nan], [0.658, 0.712, 0.754], [0.651, 0.747, 0.812]]
     """
     age = float(T)
-    rows = int(np.ceil(age)) if max_frequency is None else int(max_frequency)
-    cols = int(np.floor(age)) if max_recency is None else int(max_recency)
+    rows = min(int(np.ceil(age)), MAX_BINS) if max_frequency is None else int(max_frequency)
+    cols = min(int(np.floor(age)), MAX_BINS) if max_recency is None else int(max_recency)
     if cols > age:
         raise ValueError(f"max_recency = {cols} exceeds T = {age:g}; recency is at most T")
     frequency = np.arange(rows + 1, dtype=np.int64)
