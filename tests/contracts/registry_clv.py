@@ -89,6 +89,22 @@ RECORDS: Options = {
 }
 
 
+def _diagnostics() -> tuple[Any, tuple[Any, Any, Any, Any]]:
+    """A fitted record and one record of each diagnostic (the charts' examples)."""
+    from crm_metrics import clv
+
+    fit = clv.BGNBDFit(**PAPER, loglik=0.0, n_customers=4, converged=True, iterations=0, message="")
+    return fit, (
+        clv.period_transactions_data(fit, [0, 2, 1], [10.0, 10.0, 9.0], max_frequency=2),
+        clv.calibration_holdout_data(fit, [0, 2], [0.0, 5.0], [10.0, 10.0], [0, 3], 8.0),
+        clv.frequency_recency_matrix_data(fit, 4.0),
+        clv.p_alive_history_data(fit, ["2024-01-01", "2024-01-04"], end="2024-01-08"),
+    )
+
+
+FIT, DIAGNOSTICS = _diagnostics()
+
+
 def add(part: Options) -> Any:
     return lambda c: {**c, **part}
 
@@ -354,7 +370,56 @@ ENTRIES: dict[str, Entry] = {
     # ------------------------------------------------------------- pandas drop-ins (§4)
     "clv.summary_data_from_transaction_data": Entry(kind="pandas"),
     "clv.calibration_and_holdout_data": Entry(kind="pandas"),
+    # ------------------------------------------------------------- diagnostics
+    "clv.period_transactions_data": Entry(
+        kind="helper",
+        example={"model": FIT, "frequency": [0, 2, 1, 9], "T": [10.0, 10.0, 9.0, 12.0]},
+    ),
+    "clv.calibration_holdout_data": Entry(
+        kind="helper",
+        example={
+            "model": FIT,
+            **RECORDS,
+            "frequency_holdout": [0, 1, 0, 4],
+            "duration_holdout": 8.0,
+            "max_frequency": 2,
+        },
+    ),
+    "clv.frequency_recency_matrix_data": Entry(
+        kind="helper",
+        example={"model": FIT, "T": 6.0, "max_frequency": 3, "max_recency": 4, "t": 2.0},
+    ),
+    "clv.p_alive_history_data": Entry(
+        kind="helper",
+        example={
+            "model": FIT,
+            "ts": ["2024-01-01", "2024-01-03T10:00", "2024-01-03T11:00"],
+            "freq": "D",
+            "freq_multiplier": 1,
+            "end": "2024-01-06",
+        },
+    ),
+    "clv.plot_p_alive_history": Entry(
+        kind="helper",
+        example={"data": DIAGNOSTICS[3], "ax": None},
+    ),
+    "clv.plot_period_transactions": Entry(
+        kind="helper",
+        example={"data": DIAGNOSTICS[0], "ax": None},
+    ),
+    "clv.plot_calibration_holdout": Entry(
+        kind="helper",
+        example={"data": DIAGNOSTICS[1], "ax": None},
+    ),
+    "clv.plot_frequency_recency_matrix": Entry(
+        kind="helper",
+        example={"data": DIAGNOSTICS[2], "ax": None},
+    ),
     # ------------------------------------------------------------- result types
+    "clv.PeriodTransactions": Entry(kind="type"),
+    "clv.CalibrationHoldoutPurchases": Entry(kind="type"),
+    "clv.FrequencyRecencyMatrix": Entry(kind="type"),
+    "clv.PAliveHistory": Entry(kind="type"),
     "clv.BGNBDFit": Entry(kind="type"),
     "clv.GammaGammaFit": Entry(kind="type"),
     "clv.FitSummary": Entry(kind="type"),

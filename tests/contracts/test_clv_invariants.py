@@ -192,3 +192,56 @@ def test_rfm_segments_permutation_equivariance(data: st.DataObject, n: int) -> N
     # a more recent buyer never scores lower on recency
     ranks = np.argsort(recency, kind="stable")
     assert (np.diff(whole.recency_score[ranks]) <= 0).all()
+
+
+# --------------------------------------------------------------------------- diagnostics
+@st.composite
+def histories(draw: st.DrawFn) -> dict[str, np.ndarray[Any, Any]]:
+    """Consistent customers: recency <= T, recency 0 without a repeat purchase."""
+    n = draw(st.integers(1, 30))
+    x = np.array(draw(st.lists(st.integers(0, 25), min_size=n, max_size=n)))
+    age = np.array(draw(st.lists(st.floats(0.0, 200.0), min_size=n, max_size=n)))
+    share = np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n)))
+    holdout = np.array(draw(st.lists(st.integers(0, 30), min_size=n, max_size=n)))
+    return {"x": x, "tx": np.where(x > 0, share * age, 0.0), "T": age, "y": holdout}
+
+
+def _fit(params: dict[str, float]) -> clv.BGNBDFit:
+    return clv.BGNBDFit(
+        **params, loglik=0.0, n_customers=1, converged=True, iterations=0, message=""
+    )
+
+
+@given(params=bgnbd_params, h=histories(), k=st.integers(1, 12), data=st.data())
+def test_period_transactions_bins_add_up(
+    params: dict[str, float], h: dict[str, Any], k: int, data: st.DataObject
+) -> None:
+    """Expected counts sum to the customers; a coarser last bin is the sum of the finer
+    bins it merges; the order of the customers does not matter."""
+    fit = _fit(params)
+    fine = clv.period_transactions_data(fit, h["x"], h["T"], max_frequency=k + 3)
+    coarse = clv.period_transactions_data(fit, h["x"], h["T"], max_frequency=k)
+    n = len(h["x"])
+    assert (fine.expected >= 0).all()
+    np.testing.assert_allclose(fine.expected.sum(), n, rtol=RTOL)
+    same(coarse.expected[:k], fine.expected[:k])
+    same(coarse.expected[k], fine.expected[k:].sum())
+    assert coarse.actual[k] == fine.actual[k:].sum()
+    order = np.array(data.draw(st.permutations(range(n))), dtype=np.intp)
+    shuffled = clv.period_transactions_data(fit, h["x"][order], h["T"][order], max_frequency=k)
+    same(shuffled.expected, coarse.expected)
+
+
+@given(params=bgnbd_params, h=histories(), k=st.integers(1, 12), tau=st.floats(0.0, 100.0))
+def test_calibration_holdout_means_weigh_back_to_the_totals(
+    params: dict[str, float], h: dict[str, Any], k: int, tau: float
+) -> None:
+    fit = _fit(params)
+    d = clv.calibration_holdout_data(fit, h["x"], h["tx"], h["T"], h["y"], tau, max_frequency=k)
+    assert int(d.n_customers.sum()) == len(h["x"])
+    assert np.isnan(d.actual[d.n_customers == 0]).all()
+    np.testing.assert_allclose(np.nansum(d.n_customers * d.actual), h["y"].sum(), rtol=RTOL)
+    total = float(np.sum(fit.conditional_expected_purchases(tau, h["x"], h["tx"], h["T"])))
+    np.testing.assert_allclose(
+        np.nansum(d.n_customers * d.expected), total, rtol=RTOL, atol=1e-9 * max(total, 1.0)
+    )

@@ -43,6 +43,16 @@ from crm_metrics.clv.bgnbd import (
     fit_bgnbd,
 )
 from crm_metrics.clv.compat import calibration_and_holdout_data, summary_data_from_transaction_data
+from crm_metrics.clv.diagnostics import (
+    CalibrationHoldoutPurchases,
+    FrequencyRecencyMatrix,
+    PAliveHistory,
+    PeriodTransactions,
+    calibration_holdout_data,
+    frequency_recency_matrix_data,
+    p_alive_history_data,
+    period_transactions_data,
+)
 from crm_metrics.clv.gamma_gamma import (
     GammaGammaFit,
     fit_gamma_gamma,
@@ -67,6 +77,12 @@ from crm_metrics.clv.pareto_nbd import (
     pareto_nbd_loglik,
     pareto_nbd_p_alive,
 )
+from crm_metrics.clv.plots import (
+    plot_calibration_holdout,
+    plot_frequency_recency_matrix,
+    plot_p_alive_history,
+    plot_period_transactions,
+)
 from crm_metrics.clv.rfm import CalibrationHoldout, RFMSummary, calibration_holdout, rfm_summary
 from crm_metrics.clv.sbg import (
     SBGFit,
@@ -84,10 +100,14 @@ __all__ = [
     "BGBBFit",
     "BGNBDFit",
     "CalibrationHoldout",
+    "CalibrationHoldoutPurchases",
     "FitSummary",
+    "FrequencyRecencyMatrix",
     "GammaGammaFit",
     "MBGNBDFit",
+    "PAliveHistory",
     "ParetoNBDFit",
+    "PeriodTransactions",
     "RFMSegments",
     "RFMSummary",
     "SBGFit",
@@ -103,6 +123,7 @@ __all__ = [
     "bgnbd_prob_purchases",
     "calibration_and_holdout_data",
     "calibration_holdout",
+    "calibration_holdout_data",
     "customer_lifetime_value",
     "fit_bgbb",
     "fit_bgnbd",
@@ -110,6 +131,7 @@ __all__ = [
     "fit_mbgnbd",
     "fit_pareto_nbd",
     "fit_sbg",
+    "frequency_recency_matrix_data",
     "gamma_gamma_correlation",
     "gamma_gamma_expected_spend",
     "mbgnbd_conditional_expected_purchases",
@@ -117,11 +139,17 @@ __all__ = [
     "mbgnbd_loglik",
     "mbgnbd_p_alive",
     "mbgnbd_prob_purchases",
+    "p_alive_history_data",
     "pareto_nbd_conditional_expected_purchases",
     "pareto_nbd_dert",
     "pareto_nbd_expected_purchases",
     "pareto_nbd_loglik",
     "pareto_nbd_p_alive",
+    "period_transactions_data",
+    "plot_calibration_holdout",
+    "plot_frequency_recency_matrix",
+    "plot_p_alive_history",
+    "plot_period_transactions",
     "rfm_segments",
     "rfm_summary",
     "sbg_churn_probability",
