@@ -59,3 +59,18 @@ def test_a_fitted_record_of_another_model_is_refused(fits: tuple[object, ...]) -
         clv.customer_lifetime_value(bg, bg, 1, 1.0, 2.0, 5.0)
     with pytest.raises(TypeError, match="predicts no purchases"):
         clv.customer_lifetime_value(gg, gg, 1, 1.0, 2.0, 5.0)
+
+
+def test_bgnbd_expectations_at_a_plus_b_equal_to_one() -> None:
+    # c = a + b - 1 = 0 is a removable singularity of the closed form (it gave nan); the
+    # limit is (alpha / (alpha + t))^r r b z 2F1(r + 1, b + 1; 2; z) / (1 - a), z = t/(alpha+t)
+    from scipy import special
+
+    r, alpha, a, b = 1.0, 1.0, 0.5, 0.5
+    t = np.array([0.0, 1.0, 10.0, 100.0, 1000.0])
+    z = t / (alpha + t)
+    limit = (alpha / (alpha + t)) ** r * r * b * z * special.hyp2f1(r + 1, b + 1, 2, z) / (1 - a)
+    params = {"r": r, "alpha": alpha, "a": a, "b": b}
+    np.testing.assert_allclose(clv.bgnbd_expected_purchases(params, t), limit, rtol=1e-8)
+    fresh = clv.bgnbd_conditional_expected_purchases(params, t, 0, 0.0, 0.0)
+    np.testing.assert_allclose(fresh, limit, rtol=1e-8)

@@ -798,6 +798,15 @@ def _bracket(r: Any, alpha: Any, a: float, b: Any, t: Any) -> NDArray[np.float64
     shape = arrays[0].shape
     r, alpha, b, t = (v.ravel() for v in arrays)
     c = a + b - 1.0
+    near = np.abs(c) < _A_ONE
+    if near.any():  # a + b = 1: c = 0 is a removable singularity; interpolate across it
+        out = np.empty(r.shape)
+        out[~near] = _bracket(r[~near], alpha[~near], a, b[~near], t[~near])
+        lo = _bracket(r[near], alpha[near], a, 1.0 - a - _A_ONE, t[near])
+        hi = _bracket(r[near], alpha[near], a, 1.0 - a + _A_ONE, t[near])
+        share = (c[near] + _A_ONE) / (2.0 * _A_ONE)
+        out[near] = lo + share * (hi - lo)
+        return out.reshape(shape)
     y = t / alpha
     with np.errstate(all="ignore"):
         z = y / (1.0 + y)
