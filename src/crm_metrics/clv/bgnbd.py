@@ -800,13 +800,13 @@ def _bracket(r: Any, alpha: Any, a: float, b: Any, t: Any) -> NDArray[np.float64
     c = a + b - 1.0
     near = np.abs(c) < _A_ONE
     if near.any():  # a + b = 1: c = 0 is a removable singularity; interpolate across it
-        out = np.empty(r.shape)
-        out[~near] = _bracket(r[~near], alpha[~near], a, b[~near], t[~near])
+        joined = np.empty(r.shape)
+        joined[~near] = _bracket(r[~near], alpha[~near], a, b[~near], t[~near])
         lo = _bracket(r[near], alpha[near], a, 1.0 - a - _A_ONE, t[near])
         hi = _bracket(r[near], alpha[near], a, 1.0 - a + _A_ONE, t[near])
         share = (c[near] + _A_ONE) / (2.0 * _A_ONE)
-        out[near] = lo + share * (hi - lo)
-        return out.reshape(shape)
+        joined[near] = lo + share * (hi - lo)
+        return joined.reshape(shape)
     y = t / alpha
     with np.errstate(all="ignore"):
         z = y / (1.0 + y)
