@@ -521,6 +521,14 @@ def _raise_first(name: str, source: NDArray[Any], refusals: list[_Refusal]) -> N
     raise kind(f"{name}{position(pos)} = {show(source[pos])} {rule}")
 
 
+def _seconds_or_none(s: NDArray[np.str_]) -> NDArray[np.int64] | None:
+    """Whole seconds of ISO strings (truncated, never wrapped), or None if one does not parse."""
+    try:
+        return s.astype("datetime64[s]").view(np.int64)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _iso_seconds(s: NDArray[np.str_]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Whole seconds of ISO strings (never wrapped) and the mask of unparseable ones.
 
@@ -528,18 +536,16 @@ def _iso_seconds(s: NDArray[np.str_]) -> tuple[NDArray[np.int64], NDArray[np.boo
     the last one any refusal can be reported for.
     """
     unparseable = np.zeros(len(s), dtype=bool)
-    try:
-        return s.astype("datetime64[s]").view(np.int64), unparseable
-    except (ValueError, OverflowError):
-        pass
+    whole = _seconds_or_none(s)
+    if whole is not None:
+        return whole, unparseable
     lo, hi = 0, len(s) - 1  # error path only: bisect for the first string that fails (log n casts)
     while lo < hi:
         mid = (lo + hi) // 2
-        try:
-            s[lo : mid + 1].astype("datetime64[s]")
-            lo = mid + 1
-        except (ValueError, OverflowError):
+        if _seconds_or_none(s[lo : mid + 1]) is None:
             hi = mid
+        else:
+            lo = mid + 1
     unparseable[lo] = True
     sec = np.full(len(s), _NAT, dtype=np.int64)
     sec[:lo] = s[:lo].astype("datetime64[s]").view(np.int64)
